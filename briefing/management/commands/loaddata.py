@@ -1,0 +1,52 @@
+"""loaddata that validates what it loaded and undoes the whole load if anything is wrong.
+
+Django's loaddata saves raw rows without model validation, so a fixture whose quote is not in
+its paragraph, or whose event ends before it starts, would load silently; and a malformed file
+ends in a traceback. Here both end in one message naming the problem, with the database as it was.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.management import CommandError
+from django.core.management.commands import loaddata
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError
+
+
+class Command(loaddata.Command):
+    help = loaddata.Command.help + " Every loaded object is validated; any error undoes the load."
+
+    def handle(self, *fixture_labels, **options):
+        try:
+            super().handle(*fixture_labels, **options)
+        except (DeserializationError, DatabaseError, ObjectDoesNotExist, ValueError) as error:
+            raise CommandError(
+                f"The fixture could not be loaded; nothing was changed.\n{error}"
+            ) from error
+
+    def loaddata(self, fixture_labels):
+        self.loaded_instances = []
+        super().loaddata(fixture_labels)
+        problems = []
+        for deserialized in self.loaded_instances:
+            # Re-read, so many-to-many relations saved after the object are seen too.
+            instance = type(deserialized.object)._default_manager.get(pk=deserialized.object.pk)
+            try:
+                instance.full_clean()
+                if hasattr(instance, "validate_related"):
+                    instance.validate_related()
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    problems.append(
+                        f"{instance._meta.label} “{instance}”: {field}: {' '.join(messages)}"
+                    )
+        if problems:
+            # Raised inside loaddata's transaction, so nothing of the load is kept.
+            raise CommandError(
+                "The fixture is inconsistent; nothing was changed.\n" + "\n".join(problems)
+            )
+
+    def save_obj(self, obj):
+        saved = super().save_obj(obj)
+        if saved:
+            self.loaded_instances.append(obj)
+        return saved

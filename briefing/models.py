@@ -1,0 +1,751 @@
+"""The briefing data model: a briefing of one article, its actors, sources, events and claims."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+wikidata_id_validator = RegexValidator(
+    r"^Q[1-9][0-9]*$",
+    "A Wikidata ID is a Q followed by digits, with no leading zero, e.g. Q7747.",
+)
+
+
+class AdmiraltyReliability(models.TextChoices):
+    """NATO Admiralty scale, source reliability."""
+
+    A = "A", "A – Completely reliable"
+    B = "B", "B – Usually reliable"
+    C = "C", "C – Fairly reliable"
+    D = "D", "D – Not usually reliable"
+    E = "E", "E – Unreliable"
+    F = "F", "F – Reliability cannot be judged"
+
+
+class AdmiraltyCredibility(models.IntegerChoices):
+    """NATO Admiralty scale, credibility of a piece of information."""
+
+    CONFIRMED = 1, "1 – Confirmed by other sources"
+    PROBABLY_TRUE = 2, "2 – Probably true"
+    POSSIBLY_TRUE = 3, "3 – Possibly true"
+    DOUBTFUL = 4, "4 – Doubtful"
+    IMPROBABLE = 5, "5 – Improbable"
+    CANNOT_BE_JUDGED = 6, "6 – Truth cannot be judged"
+
+
+class ReviewStatus(models.TextChoices):
+    UNCHECKED = "unchecked", "Unchecked"
+    CHECKED = "checked", "Checked"
+
+
+class Reviewed(models.Model):
+    """Review state and an edit counter shared by the content editors check before publishing."""
+
+    review_status = models.CharField(
+        max_length=10,
+        choices=ReviewStatus,
+        default=ReviewStatus.UNCHECKED,
+        help_text="A briefing can be published only when all its claims and events are checked.",
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised on every save; a save based on an older version is refused.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def mark_checked(self, user):
+        self.review_status = ReviewStatus.CHECKED
+        self.checked_by = user
+        self.checked_at = timezone.now()
+
+    @property
+    def is_checked(self):
+        return self.review_status == ReviewStatus.CHECKED
+
+
+# Briefing ------------------------------------------------------------------
+
+
+class BriefingQuerySet(models.QuerySet):
+    def published(self):
+        """Briefings the public may see."""
+        return self.filter(status=Briefing.Status.PUBLISHED, published_at__isnull=False)
+
+    def visible_to(self, user):
+        """Staff preview drafts; everyone else sees only what is published."""
+        if user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class BriefingManager(models.Manager.from_queryset(BriefingQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Briefing(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Part of the page address: /briefings/<slug>/."
+    )
+    summary = models.TextField(
+        help_text="Two or three sentences: what happened and why it matters."
+    )
+    bottom_line = models.TextField(
+        blank=True, help_text="The one judgement a reader should take away, stated first."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the briefing is first published."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised on every save; a save based on an older version is refused.",
+    )
+
+    article_headline = models.CharField(
+        max_length=300, blank=True, help_text="Leave empty when the article came without one."
+    )
+    article_outlet = models.CharField(
+        max_length=200, blank=True, help_text="Leave empty when the outlet is not known."
+    )
+    article_url = models.URLField(
+        max_length=500, blank=True, help_text="Leave empty when the address is not known."
+    )
+    article_published_on = models.DateField(
+        null=True, blank=True, help_text="Leave empty when the article's date is not known."
+    )
+
+    history = HistoricalRecords()
+    objects = BriefingManager()
+
+    class Meta:
+        ordering = ["-published_at", "-updated_at"]
+        permissions = [("publish_briefing", "Can publish and unpublish a briefing")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="briefing_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="briefing_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("briefing:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+
+class ParagraphManager(models.Manager):
+    def get_by_natural_key(self, briefing_slug, number):
+        return self.get(briefing__slug=briefing_slug, number=number)
+
+
+class Paragraph(models.Model):
+    """One numbered paragraph of the original article, kept verbatim."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="paragraphs")
+    number = models.PositiveIntegerField(help_text="1 for the first paragraph of the article.")
+    text = models.TextField(help_text="The paragraph exactly as the article has it.")
+    is_heading = models.BooleanField(
+        default=False, help_text="A subheading of the article rather than a paragraph of prose."
+    )
+
+    objects = ParagraphManager()
+
+    class Meta:
+        ordering = ["briefing", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "number"], name="paragraph_number_unique_in_briefing"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="paragraph_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"¶{self.number}: {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return f"{self.briefing.get_absolute_url()}#{self.anchor}"
+
+    def natural_key(self):
+        return (*self.briefing.natural_key(), self.number)
+
+    natural_key.dependencies = ["briefing.briefing"]
+
+    @property
+    def anchor(self):
+        return f"p{self.number}"
+
+
+def split_into_paragraphs(text):
+    """Split pasted article text into (text, is_heading) pairs, one per non-empty line.
+
+    A short line without final punctuation is a subheading.
+    """
+    paragraphs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        is_heading = len(line) <= 120 and not re.search(r"[.!?:;…\"”’')]$", line)
+        paragraphs.append((line, is_heading))
+    return paragraphs
+
+
+# Actors and sources --------------------------------------------------------
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Actor(models.Model):
+    """A person, state, body, armed force or outlet; shared by all briefings."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        STATE = "state", "State"
+        GOVERNMENT_BODY = "government_body", "Government body"
+        ARMED_FORCE = "armed_force", "Armed force"
+        MEDIA_OUTLET = "media_outlet", "Media outlet"
+        GROUP = "group", "Group of people"
+        ORGANISATION = "organisation", "Organisation"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    role = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Role or title as the article gives it, "
+        "e.g. “Secretary of the Security Council”.",
+    )
+    affiliation = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The actor this one belongs to or acts for, e.g. Russia for Sergei Shoigu.",
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names, one per line, including native-script spellings (김정은).",
+    )
+    description = models.TextField(blank=True)
+    wikidata_id = models.CharField(
+        "Wikidata ID",
+        max_length=20,
+        blank=True,
+        validators=[wikidata_id_validator],
+        help_text="Only an ID you have checked, e.g. Q7747 for Vladimir Putin.",
+    )
+
+    history = HistoricalRecords()
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "person",
+                        "state",
+                        "government_body",
+                        "armed_force",
+                        "media_outlet",
+                        "group",
+                        "organisation",
+                    ]
+                ),
+                name="actor_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(affiliation=F("pk")), name="actor_not_affiliated_with_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if self.pk and self.affiliation_id == self.pk:
+            raise ValidationError({"affiliation": "An actor cannot be affiliated with itself."})
+
+    @property
+    def alias_list(self):
+        return [alias.strip() for alias in self.aliases.splitlines() if alias.strip()]
+
+    @property
+    def wikidata_url(self):
+        return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
+
+
+class Source(models.Model):
+    """Where a claim comes from, as the briefing received it."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "The article's own reporting"
+        STATE_MEDIA = "state_media", "State media"
+        MEDIA = "media", "Independent media"
+        GOVERNMENT = "government", "Government"
+        MILITARY = "military", "Military"
+        ANALYSTS = "analysts", "Analysts"
+        TESTIMONY = "testimony", "Testimony"
+        LAW = "law", "Law"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    affiliation = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text="The actor behind the source, e.g. Russia for TASS.",
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    reliability = models.CharField(
+        max_length=1,
+        choices=AdmiraltyReliability,
+        default=AdmiraltyReliability.F,
+        help_text="Admiralty scale A–F; F when the source's record cannot be judged.",
+    )
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reliability__in=list("ABCDEF")), name="source_reliability_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+# Events --------------------------------------------------------------------
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class InBriefingManager(models.Manager):
+    def get_by_natural_key(self, briefing_slug, slug):
+        return self.get(briefing__slug=briefing_slug, slug=slug)
+
+
+class Event(Reviewed):
+    class Kind(models.TextChoices):
+        VISIT = "visit", "Visit"
+        MEETING = "meeting", "Meeting"
+        TALKS = "talks", "Talks"
+        NEGOTIATION = "negotiation", "Negotiation"
+        DEPLOYMENT = "deployment", "Deployment"
+        COMBAT = "combat", "Combat"
+        ARMS_TRANSFER = "arms_transfer", "Arms transfer"
+        INVASION = "invasion", "Invasion"
+        CAPTURE = "capture", "Capture"
+        AGREEMENT = "agreement", "Agreement"
+        OFFER = "offer", "Offer"
+        OTHER = "other", "Other"
+
+    class DateBasis(models.TextChoices):
+        STATED = "stated", "Stated in the text"
+        INFERRED = "inferred", "Inferred from the text"
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="events")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, help_text="Unique within the briefing.")
+    summary = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+    start_date = models.DateField(
+        help_text="For a month or a year, enter its first day and set the precision."
+    )
+    date_precision = models.CharField(
+        max_length=5,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="How exactly the text dates the start: to the day, the month or the year.",
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Empty for a one-day event; never before the start."
+    )
+    is_ongoing = models.BooleanField(
+        "ongoing", default=False, help_text="Still going on as of the article; has no end date."
+    )
+    date_basis = models.CharField(
+        max_length=10,
+        choices=DateBasis,
+        default=DateBasis.STATED,
+        help_text="Inferred when the text implies the date (“last year”) rather than giving it.",
+    )
+    date_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How the date was worked out, e.g. “‘last year’ in an article of March 2025”.",
+    )
+    location = models.CharField(max_length=200, blank=True)
+    participants = models.ManyToManyField(
+        Actor, through="Participation", related_name="events", blank=True
+    )
+
+    history = HistoricalRecords()
+    objects = InBriefingManager()
+
+    class Meta:
+        ordering = ["start_date", "end_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "slug"], name="event_slug_unique_in_briefing"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="event_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_ongoing=False) | Q(end_date__isnull=True),
+                name="event_ongoing_has_no_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=["day", "month", "year"]),
+                name="event_date_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_basis__in=["stated", "inferred"]), name="event_date_basis_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{self.briefing.get_absolute_url()}#{self.anchor}"
+
+    def natural_key(self):
+        return (*self.briefing.natural_key(), self.slug)
+
+    natural_key.dependencies = ["briefing.briefing", "briefing.actor"]
+
+    @property
+    def anchor(self):
+        return f"event-{self.slug}"
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date is before the start date."
+        if self.is_ongoing and self.end_date:
+            errors["is_ongoing"] = "An ongoing event has no end date: clear one or the other."
+        not_first_day = self.start_date and (
+            (self.date_precision == DatePrecision.MONTH and self.start_date.day != 1)
+            or (
+                self.date_precision == DatePrecision.YEAR
+                and self.start_date.timetuple().tm_yday != 1
+            )
+        )
+        if not_first_day:
+            errors["start_date"] = (
+                f"With {self.date_precision} precision, enter the first day of the "
+                f"{self.date_precision}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class ParticipationManager(models.Manager):
+    def get_by_natural_key(self, briefing_slug, event_slug, actor_slug, role):
+        return self.get(
+            event__briefing__slug=briefing_slug,
+            event__slug=event_slug,
+            actor__slug=actor_slug,
+            role=role,
+        )
+
+
+class Participation(models.Model):
+    """An actor taking part in an event, in a given role."""
+
+    class Role(models.TextChoices):
+        VISITOR = "visitor", "Visitor"
+        HOST = "host", "Host"
+        SUPPLIER = "supplier", "Supplier"
+        RECIPIENT = "recipient", "Recipient"
+        COMBATANT = "combatant", "Combatant"
+        NEGOTIATOR = "negotiator", "Negotiator"
+        AGGRESSOR = "aggressor", "Aggressor"
+        TARGET = "target", "Target"
+        CAPTOR = "captor", "Captor"
+        CAPTIVE = "captive", "Captive"
+        OFFEROR = "offeror", "Offeror"
+        PARTICIPANT = "participant", "Participant"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=20, choices=Role, default=Role.PARTICIPANT)
+
+    objects = ParticipationManager()
+
+    class Meta:
+        ordering = ["event", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "actor", "role"], name="participation_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()}) in {self.event}"
+
+    def natural_key(self):
+        return (*self.event.natural_key(), *self.actor.natural_key(), self.role)
+
+    natural_key.dependencies = ["briefing.event", "briefing.actor"]
+
+
+# Claims --------------------------------------------------------------------
+
+
+class OrderedInBriefingManager(models.Manager):
+    def get_by_natural_key(self, briefing_slug, order):
+        return self.get(briefing__slug=briefing_slug, order=order)
+
+
+class Claim(Reviewed):
+    class Status(models.TextChoices):
+        STATED = "stated", "Stated by the article"
+        ATTRIBUTED = "attributed", "Attributed"
+        ALLEGED = "alleged", "Alleged"
+        ASSESSMENT = "assessment", "Assessment or speculation"
+        DISPUTED = "disputed", "Disputed"
+        CONFIRMED = "confirmed", "Confirmed"
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="claims")
+    order = models.PositiveIntegerField(help_text="Position of the claim in the briefing.")
+    text = models.TextField(help_text="The statement, in the briefing's words.")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text="Where the briefing got the claim, e.g. TASS, or the article itself.",
+    )
+    claimant = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_made",
+        help_text="The actor who asserted it, when not the source itself "
+        "(TASS reports that Rudenko said: source TASS, claimant Rudenko).",
+    )
+    status = models.CharField(max_length=12, choices=Status, default=Status.STATED)
+    credibility = models.PositiveSmallIntegerField(
+        choices=AdmiraltyCredibility,
+        default=AdmiraltyCredibility.CANNOT_BE_JUDGED,
+        help_text="Admiralty scale 1–6 for this piece of information, "
+        "judged apart from the source's reliability.",
+    )
+    figure_low = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="For “10,000–12,000 soldiers”: 10000. For a single number, low and high alike.",
+    )
+    figure_high = models.DecimalField(
+        max_digits=18, decimal_places=2, null=True, blank=True, help_text="Never below the low."
+    )
+    figure_unit = models.CharField(max_length=50, blank=True, help_text="e.g. soldiers")
+    paragraph = models.ForeignKey(
+        Paragraph,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text="The paragraph of the original article the claim comes from.",
+    )
+    quote = models.TextField(
+        help_text="The exact words of that paragraph the claim rests on, copied verbatim."
+    )
+    actors = models.ManyToManyField(Actor, related_name="claims", blank=True)
+    events = models.ManyToManyField(Event, related_name="claims", blank=True)
+
+    history = HistoricalRecords()
+    objects = OrderedInBriefingManager()
+
+    class Meta:
+        ordering = ["briefing", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "order"], name="claim_order_unique_in_briefing"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "stated",
+                        "attributed",
+                        "alleged",
+                        "assessment",
+                        "disputed",
+                        "confirmed",
+                    ]
+                ),
+                name="claim_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(credibility__gte=1, credibility__lte=6), name="claim_credibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(figure_low__isnull=True)
+                | Q(figure_high__isnull=True)
+                | Q(figure_low__lte=F("figure_high")),
+                name="claim_figure_low_not_above_high",
+            ),
+            models.CheckConstraint(condition=~Q(quote=""), name="claim_quote_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return f"{self.briefing.get_absolute_url()}#{self.anchor}"
+
+    def natural_key(self):
+        return (*self.briefing.natural_key(), self.order)
+
+    natural_key.dependencies = ["briefing.paragraph", "briefing.source", "briefing.event"]
+
+    @property
+    def anchor(self):
+        return f"claim-{self.order}"
+
+    @property
+    def has_figure(self):
+        return self.figure_low is not None or self.figure_high is not None
+
+    def clean(self):
+        errors = {}
+        if None not in (self.figure_low, self.figure_high) and self.figure_low > self.figure_high:
+            errors["figure_high"] = "The high figure is below the low figure."
+        if self.has_figure and not self.figure_unit:
+            errors["figure_unit"] = "Give the unit of the figure, e.g. soldiers."
+        if self.paragraph_id and self.briefing_id:
+            paragraph = self.paragraph
+            if paragraph.briefing_id != self.briefing_id:
+                errors["paragraph"] = "This paragraph belongs to another briefing."
+            elif self.quote and self.quote not in paragraph.text:
+                errors["quote"] = (
+                    f"The quote does not occur verbatim in paragraph {paragraph.number}. "
+                    "Copy the exact words, including punctuation and quotation marks."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_related(self):
+        """The claim's events must belong to its own briefing (checked once they are saved)."""
+        foreign = self.events.exclude(briefing_id=self.briefing_id)
+        if foreign.exists():
+            raise ValidationError(
+                {"events": f"Events of another briefing: {', '.join(map(str, foreign))}."}
+            )
+
+
+class Takeaway(models.Model):
+    """A key takeaway of the briefing, resting on claims."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="takeaways")
+    order = models.PositiveIntegerField()
+    text = models.TextField()
+    claims = models.ManyToManyField(
+        Claim, related_name="takeaways", blank=True, help_text="The claims this takeaway rests on."
+    )
+
+    objects = OrderedInBriefingManager()
+
+    class Meta:
+        ordering = ["briefing", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "order"], name="takeaway_order_unique_in_briefing"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def natural_key(self):
+        return (*self.briefing.natural_key(), self.order)
+
+    natural_key.dependencies = ["briefing.claim"]
+
+    def validate_related(self):
+        """The takeaway must rest on claims of its own briefing (checked once they are saved)."""
+        foreign = self.claims.exclude(briefing_id=self.briefing_id)
+        if foreign.exists():
+            raise ValidationError(
+                {"claims": f"Claims of another briefing: {', '.join(map(str, foreign))}."}
+            )
+
+
+class ChangeNote(models.Model):
+    """A public “What changed” note added when a briefing is republished."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="change_notes")
+    created_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(help_text="What changed since the last publication, for readers.")
+
+    class Meta:
+        ordering = ["briefing", "-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d}: {self.text[:60]}"

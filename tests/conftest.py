@@ -1,0 +1,39 @@
+import pytest
+from django.core.management import call_command
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static():
+    """Pages link hashed static names from whitenoise's manifest, as in production."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Drive Debian's Chromium; Playwright's own browser download is not available."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def demo(db):
+    """The demo briefing, loaded from fixtures/demo.json."""
+    from briefing.models import Briefing
+
+    call_command("loaddata", "demo", verbosity=0)
+    return Briefing.objects.get(slug="shoigu-pyongyang-2025")
