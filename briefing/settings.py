@@ -10,7 +10,31 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=False)
+
+def env_flag(name, default):
+    """A true/false variable; anything else stops start-up rather than silently meaning false."""
+    value = env.str(name, default=str(default)).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def env_url(name, parse, default):
+    """A DATABASE_URL / CACHE_URL style variable, rejected with its name when malformed."""
+    try:
+        config = parse(name, default=default)
+    except (ImproperlyConfigured, KeyError, ValueError) as error:
+        raise ImproperlyConfigured(
+            f"{name} is not a valid URL for this setting: {error}"
+        ) from error
+    if not config.get("ENGINE", config.get("BACKEND")):
+        raise ImproperlyConfigured(f"{name} names an unknown engine: {env.str(name)!r}.")
+    return config
+
+
+DEBUG = env_flag("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -71,10 +95,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env_url("DATABASE_URL", env.db, default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": env_url("CACHE_URL", env.cache, default="locmemcache://")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
