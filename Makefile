@@ -4,10 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 # A throwaway key for the local demo only; production sets its own SECRET_KEY.
-DEMO_ENV := DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost \
+DEMO_ENV := DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost \
 	SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 
-.PHONY: install demo test test-postgres lint format migrations-check browser clean
+.PHONY: install demo serve test test-postgres lint format migrations-check browser clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,21 @@ demo: install
 	$(MANAGE) collectstatic --noinput --verbosity 0 && \
 	echo "Serving http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/); Ctrl-C stops." && \
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# The production set-up on loopback: gunicorn with WEB_CONCURRENCY workers (default 2), DEBUG off,
+# whitenoise serving the collected static files. Plain http here, hence HTTPS=false. The workers
+# share a file cache so an edit clears every worker's cached pages (production: CACHE_URL=redis://).
+# A SECRET_KEY from the environment is used; without one, a throwaway key for this run.
+serve: install
+	@[ -n "$$SECRET_KEY" ] || echo "SECRET_KEY is not set: using a throwaway key for this run only."
+	export DEBUG=false HTTPS=$${HTTPS:-false} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+		SECRET_KEY=$${SECRET_KEY:-$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+		CACHE_URL=$${CACHE_URL:-filecache://$${TMPDIR:-/tmp}/briefing-page-cache} \
+		WEB_CONCURRENCY=$${WEB_CONCURRENCY:-2} && \
+	$(MANAGE) migrate --noinput && \
+	$(MANAGE) collectstatic --noinput --verbosity 0 && \
+	echo "Serving http://127.0.0.1:8000/ with $$WEB_CONCURRENCY gunicorn workers; Ctrl-C stops." && \
+	exec $(BIN)/gunicorn briefing.wsgi --bind 127.0.0.1:8000 --access-logfile -
 
 # Browser tests drive Debian's Chromium; install it when it is missing and we may.
 browser:

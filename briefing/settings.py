@@ -1,5 +1,6 @@
 """Settings for Briefing, read from the environment only (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -19,6 +20,15 @@ def env_flag(name, default):
     if value in ("0", "false", "no", "off"):
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def env_int(name, default):
+    """A whole-number variable, rejected with its name when it is not one."""
+    value = env.str(name, default=str(default)).strip()
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def env_url(name, parse, default):
@@ -51,6 +61,66 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS: the site is reached over https (directly or through a TLS-terminating proxy). On by
+# default with DEBUG off; `make demo` and `make serve` turn it off for plain http on loopback.
+# It makes the session and CSRF cookies Secure, redirects http to https and sends HSTS.
+HTTPS = env_flag("HTTPS", default=not DEBUG)
+# Trust the proxy's X-Forwarded-Proto (is the request https?) and X-Forwarded-For (the client's
+# address, for login throttling) only when told: a client reaching the app directly can forge
+# them.
+TRUST_PROXY_HEADERS = env_flag("TRUST_PROXY_HEADERS", default=False)
+if TRUST_PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=HTTPS)
+# A load balancer probes the health check over plain http inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Opt-in: preloading is hard to undo (browsers ship the list), so the operator decides.
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Sent by briefing.middleware.PermissionsPolicyMiddleware: the site uses none of these features.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
+    "payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
+    "sync-xhr=(), usb=(), xr-spatial-tracking=()"
+)
+
+SESSION_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# An editor's session ends after this many seconds (default 8 hours), idle or not.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Preloading stays an explicit choice (SECURE_HSTS_PRELOAD); without it check --deploy warns
+# (security.W021) although not preloading is a deliberate, documented default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp 4): everything from this origin only, no inline script
+# or style, no eval, no frames. JSON-LD blocks are data, not script, and need no exception.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -61,12 +131,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.syndication",
     "simple_history",
+    "csp",
+    "axes",
     "briefing",
 ]
 
 MIDDLEWARE = [
+    # Headers every response gets, static files and cached pages included.
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "briefing.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers are answered from the cache here, before sessions, auth and CSRF.
+    "briefing.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,7 +151,24 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # django-axes wants to be last: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses logins from a locked-out user/address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Admin login throttling: after AXES_FAILURE_LIMIT failed logins for one username from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES; a success resets the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_CLIENT_IP_CALLABLE = "briefing.middleware.client_ip"
 
 ROOT_URLCONF = "briefing.urls"
 WSGI_APPLICATION = "briefing.wsgi.application"
@@ -98,7 +192,18 @@ DATABASES = {
     "default": env_url("DATABASE_URL", env.db, default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 
+# Keep connections open between requests and check them before use, so the site recovers by
+# itself once a restarted database is back.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Local memory is per process: several app processes or servers need a shared cache
+# (redis://, pymemcache://, or filecache:// on one machine) so that an edit clears every copy.
 CACHES = {"default": env_url("CACHE_URL", env.cache, default="locmemcache://")}
+# How long an anonymous reader's page may stay cached; an edit invalidates it at once anyway.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=600)
+# The pages (URL names) answered from the cache to anonymous readers.
+PAGE_CACHE_URL_NAMES = {"briefing:index", "briefing:detail", "briefing:export", "briefing:feed"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -127,10 +232,12 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # The admin lives under a path that can be moved away from the well-known /admin/.
 ADMIN_PATH = env.str("ADMIN_PATH", default="admin/").strip("/") + "/"
 
+# Errors (django.request logs "Internal Server Error: /path" with the traceback) and axes'
+# lockouts go to stdout, where the service manager collects them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{levelname} {name} {message}", "style": "{"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

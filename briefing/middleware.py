@@ -1,0 +1,159 @@
+"""Response headers, the early page cache for anonymous readers, and the client address.
+
+The page cache: anonymous GETs of the public pages (settings.PAGE_CACHE_URL_NAMES) are answered
+from the configured cache before the session, auth and CSRF middleware run. Every cached page is
+keyed by a content *generation* number kept in the same cache; any save or delete of a briefing
+model bumps it (see `connect_invalidation`, called from BriefingConfig.ready), so an editor's
+change is visible on the next request. Requests carrying a session cookie (editors, staff) skip
+the cache and always get a fresh page. Code that changes briefing content without model signals
+(QuerySet.update, bulk_create, raw SQL) must call `content_changed()` itself.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "briefing:page-cache:generation"
+# Longer query strings are answered but not cached: junk parameters must not fill the cache.
+MAX_CACHED_QUERY_LENGTH = 200
+
+
+def client_ip(request):
+    """The client's address; behind a trusted proxy, the one the proxy appended last."""
+    if settings.TRUST_PROXY_HEADERS:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
+class PermissionsPolicyMiddleware:
+    """Deny the browser features the site never uses (camera, geolocation, payment...)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+# Invalidation ------------------------------------------------------------------
+
+
+def content_generation():
+    """The current content generation; part of every cached page's key."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # A fresh start value, never one an evicted counter may have had before.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def content_changed(**kwargs):
+    """Make every cached page stale: the next request renders afresh."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # the counter was evicted or never set
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def _briefing_content_changed(sender, using=None, **kwargs):
+    if sender._meta.app_label != "briefing":
+        return
+    # Now, for this process's next request; and again at commit, so that a page rendered by a
+    # concurrent request from the not yet committed data is not kept under the new generation.
+    content_changed()
+    transaction.on_commit(content_changed, using=using)
+
+
+def connect_invalidation():
+    """Bump the content generation on every save, delete or m2m change of a briefing model."""
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_briefing_content_changed, dispatch_uid=f"page-cache-{signal!r}")
+
+
+# The cache ---------------------------------------------------------------------
+
+
+class AnonymousPageCacheMiddleware:
+    """Answer anonymous GETs of the public pages from the cache; see the module docstring."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.bypass_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+        self.url_names = frozenset(settings.PAGE_CACHE_URL_NAMES)
+
+    def __call__(self, request):
+        if not self.is_cacheable_request(request):
+            return self.get_response(request)
+        try:
+            key = self.cache_key(request)
+            cached = cache.get(key)
+        except Exception:  # a cache outage must not take the site down with it
+            logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
+            return self.get_response(request)
+        if cached is not None:
+            return self.replay(request, *cached)
+        response = self.get_response(request)
+        if self.is_cacheable_response(response):
+            content = (response.status_code, dict(response.items()), response.content)
+            try:
+                cache.set(key, content, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Page cache unavailable; not storing %s", request.path)
+        return response
+
+    def is_cacheable_request(self, request):
+        if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
+            return False
+        if any(name in request.COOKIES for name in self.bypass_cookies):
+            return False  # staff and editors always get a fresh page
+        if len(request.META.get("QUERY_STRING", "")) > MAX_CACHED_QUERY_LENGTH:
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in self.url_names
+
+    def cache_key(self, request):
+        # Scheme and host are part of the address: links in the feed and JSON-LD are absolute.
+        address = request.build_absolute_uri().encode("utf-8", "surrogateescape")
+        digest = hashlib.sha256(address).hexdigest()
+        return f"briefing:page-cache:{content_generation()}:{digest}"
+
+    @staticmethod
+    def is_cacheable_response(response):
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        if "private" in response.get("Cache-Control", "") or "no-store" in response.get(
+            "Cache-Control", ""
+        ):
+            return False
+        vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+        # The page is the same for every anonymous reader; any other Vary would need its own key.
+        return vary <= {"cookie"}
+
+    @staticmethod
+    def replay(request, status, headers, content):
+        response = HttpResponse(content, status=status, headers=headers)
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        # The cached copy answers conditional GETs too (304), exactly as the view would.
+        return get_conditional_response(
+            request, etag=response.get("ETag"), last_modified=last_modified, response=response
+        )
