@@ -67,9 +67,13 @@ def content_generation():
 def content_changed(**kwargs):
     """Make every cached page stale: the next request renders afresh."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # the counter was evicted or never set
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # the counter was evicted or never set
+            cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        # The edit itself must still be saved; pages are not served from a cache that is down.
+        logger.error("Page cache unavailable: cached pages could not be invalidated", exc_info=True)
 
 
 def _briefing_content_changed(sender, using=None, **kwargs):
