@@ -6,6 +6,7 @@ Also the bad input: a malformed or inconsistent fixture is refused and changes n
 import datetime
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -151,6 +152,13 @@ def test_paragraphs_are_the_article_verbatim_with_its_heading(demo):
 def test_every_prose_paragraph_has_at_least_one_claim(demo):
     bare = demo.paragraphs.filter(is_heading=False, claims__isnull=True)
     assert list(bare) == []
+
+
+def test_every_sentence_of_the_article_is_quoted_by_a_claim(demo):
+    for paragraph in demo.paragraphs.filter(is_heading=False).prefetch_related("claims"):
+        quotes = [claim.quote for claim in paragraph.claims.all()]
+        for sentence in re.split(r"(?<=[.”])\s+(?=[A-Z])", paragraph.text):
+            assert any(quote in sentence for quote in quotes), (paragraph.number, sentence)
 
 
 def test_every_quote_occurs_verbatim_in_its_paragraph(demo):
