@@ -169,6 +169,53 @@ class Briefing(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    def unchecked_items(self):
+        """The events and claims that must be checked before the briefing may be published."""
+        return [
+            *self.events.exclude(review_status=ReviewStatus.CHECKED),
+            *self.claims.exclude(review_status=ReviewStatus.CHECKED),
+        ]
+
+    def publish(self):
+        """Publish, refused while anything is unchecked; the first publication date is kept."""
+        unchecked = self.unchecked_items()
+        if unchecked:
+            raise ValidationError(
+                "Not published: these are still unchecked: "
+                + "; ".join(f"{item._meta.verbose_name} “{item}”" for item in unchecked)
+                + "."
+            )
+        advance_version(self, self.version)
+        self.status = self.Status.PUBLISHED
+        self.published_at = self.published_at or timezone.now()
+        self.save()
+
+    def unpublish(self):
+        """Return the briefing to draft; the public no longer sees it."""
+        advance_version(self, self.version)
+        self.status = self.Status.DRAFT
+        self.save()
+
+
+class StaleVersionError(Exception):
+    """Someone saved the object after the version an edit was based on."""
+
+
+def advance_version(instance, expected):
+    """Count a save of `instance` that was based on version `expected`, or refuse it.
+
+    One conditional UPDATE ... WHERE version = expected: of two saves based on the same
+    version only the first passes, even when they run at the same time.
+    """
+    advanced = (
+        type(instance)
+        ._default_manager.filter(pk=instance.pk, version=expected)
+        .update(version=expected + 1)
+    )
+    if not advanced:
+        raise StaleVersionError(f"{instance._meta.verbose_name} “{instance}” was saved meanwhile.")
+    instance.version = expected + 1
+
 
 class ParagraphManager(models.Manager):
     def get_by_natural_key(self, briefing_slug, number):
