@@ -112,3 +112,55 @@ class ChangeNoteFactory(factory.django.DjangoModelFactory):
 
     briefing = factory.SubFactory(BriefingFactory)
     text = "Corrected the date of the visit."
+
+
+def briefing_with_content(scale=1, **briefing_fields):
+    """A briefing about as rich as the demo (13 events, 31 claims, ~20 actors) times `scale`."""
+    briefing = BriefingFactory(**briefing_fields)
+    precisions = [models.DatePrecision.DAY, models.DatePrecision.MONTH, models.DatePrecision.YEAR]
+    for unit in range(scale):
+        state = ActorFactory(kind=models.Actor.Kind.STATE, name=f"State {unit}")
+        actors = [state] + [ActorFactory(affiliation=state) for _ in range(19)]
+        sources = [SourceFactory(affiliation=state if n % 2 else None) for n in range(8)]
+        paragraphs = [
+            ParagraphFactory(
+                briefing=briefing,
+                number=unit * 11 + n + 1,
+                text=f"In unit {unit}, paragraph {n} says that something happened on 21 March.",
+            )
+            for n in range(11)
+        ]
+        events = []
+        for n in range(13):
+            event = EventFactory(
+                briefing=briefing,
+                slug=f"event-{unit}-{n}",
+                start_date=datetime.date(2022 + n % 4, 1, 1),
+                date_precision=precisions[n % 3],
+                date_basis=models.Event.DateBasis.INFERRED if n % 4 == 0 else "stated",
+                is_ongoing=n % 5 == 0,
+            )
+            for actor in actors[n % 5 : n % 5 + 3]:
+                ParticipationFactory(event=event, actor=actor)
+            events.append(event)
+        claims = []
+        for n in range(31):
+            claim = ClaimFactory(
+                briefing=briefing,
+                order=unit * 31 + n + 1,
+                source=sources[n % 8],
+                claimant=actors[n % 20] if n % 3 == 0 else None,
+                paragraph=paragraphs[n % 11],
+                quote="something happened",
+                figure_low=10000 if n % 7 == 0 else None,
+                figure_high=12000 if n % 7 == 0 else None,
+                figure_unit="soldiers" if n % 7 == 0 else "",
+            )
+            claim.actors.set(actors[n % 20 : n % 20 + 2])
+            claim.events.set([events[n % 13]])
+            claims.append(claim)
+        for n in range(5):
+            takeaway = TakeawayFactory(briefing=briefing, order=unit * 5 + n + 1)
+            takeaway.claims.set(claims[n * 6 : n * 6 + 6])
+        ChangeNoteFactory(briefing=briefing)
+    return briefing

@@ -1,0 +1,543 @@
+"""A briefing with all its content, loaded in a fixed number of queries, and its data exports.
+
+The public page, the JSON export and the JSON-LD all read a `BriefingContent`: the queries are
+fixed here (one per table), so no template or serializer can fall into a query per row.
+"""
+
+import datetime
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.utils.dateformat import format as format_date
+from django.utils.safestring import mark_safe
+
+from briefing.models import (
+    Actor,
+    AdmiraltyCredibility,
+    AdmiraltyReliability,
+    ChangeNote,
+    Claim,
+    DatePrecision,
+    Event,
+    Paragraph,
+    Participation,
+    Source,
+    Takeaway,
+)
+
+EXPORT_FORMAT_VERSION = 1
+
+# Escapes that keep JSON inside <script> from closing the element or opening a comment.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def with_content(queryset):
+    """Prefetch everything the page and the export show: one query per table, whatever the size."""
+    return queryset.prefetch_related(
+        Prefetch("paragraphs", queryset=Paragraph.objects.order_by("number")),
+        Prefetch(
+            "takeaways",
+            queryset=Takeaway.objects.order_by("order").prefetch_related(
+                Prefetch(
+                    "claims",
+                    queryset=Claim.objects.only("pk", "order", "briefing_id").order_by("order"),
+                )
+            ),
+        ),
+        Prefetch(
+            "events",
+            queryset=Event.objects.order_by("start_date", "end_date", "pk").prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.select_related("actor").order_by("pk"),
+                )
+            ),
+        ),
+        Prefetch(
+            "claims",
+            queryset=Claim.objects.order_by("order")
+            .select_related("source__affiliation", "claimant")
+            .prefetch_related(
+                Prefetch("actors", queryset=Actor.objects.order_by("name")),
+                Prefetch("events", queryset=Event.objects.only("pk", "briefing_id")),
+            ),
+        ),
+        Prefetch("change_notes", queryset=ChangeNote.objects.order_by("-created_at")),
+    )
+
+
+def involved_actors(briefing):
+    """Every actor the briefing involves, with its affiliation chain: a single query."""
+    return Actor.objects.filter(
+        Q(pk__in=Participation.objects.filter(event__briefing=briefing).values("actor_id"))
+        | Q(pk__in=Claim.actors.through.objects.filter(claim__briefing=briefing).values("actor_id"))
+        | Q(pk__in=Claim.objects.filter(briefing=briefing).values("claimant_id"))
+        | Q(pk__in=Source.objects.filter(claims__briefing=briefing).values("affiliation_id"))
+    ).select_related("affiliation__affiliation")
+
+
+def freshness(queryset, slug):
+    """The timestamps and version that change when anything on the briefing's page changes.
+
+    One query. Content edits are seen through the briefing's own `updated_at` (the admin saves
+    the briefing with its paragraph and takeaway inlines) and the history tables of events,
+    claims, actors and sources (every save and delete leaves a row there).
+    """
+
+    def latest(model, **filters):
+        history = model.history.model.objects.filter(**filters).order_by("-history_date")
+        return Subquery(history.values("history_date")[:1])
+
+    notes = ChangeNote.objects.filter(briefing_id=OuterRef("pk")).order_by("-created_at")
+    row = (
+        queryset.filter(slug=slug)
+        .annotate(
+            events_changed=latest(Event, briefing_id=OuterRef("pk")),
+            claims_changed=latest(Claim, briefing_id=OuterRef("pk")),
+            actors_changed=latest(Actor),
+            sources_changed=latest(Source),
+            notes_changed=Subquery(notes.values("created_at")[:1]),
+        )
+        .values(
+            "pk",
+            "version",
+            "updated_at",
+            "events_changed",
+            "claims_changed",
+            "actors_changed",
+            "sources_changed",
+            "notes_changed",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    stamps = [value for key, value in row.items() if key.endswith("changed") and value]
+    row["last_modified"] = max([row["updated_at"], *stamps])
+    return row
+
+
+# Formatting shared by the page, the JSON-LD and the export ------------------------------
+
+
+def date_text(value, precision):
+    """A date in words, as precise as it is known: 21 March 2025, March 2025, 2025."""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return format_date(value, "F Y")
+    return format_date(value, "j F Y")
+
+
+def date_machine(value, precision):
+    """The same date for machines (HTML `datetime`, ISO 8601 reduced precision)."""
+    if precision == DatePrecision.YEAR:
+        return f"{value.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def period_end(value, precision):
+    """The first day after the period a date of this precision stands for."""
+    if precision == DatePrecision.YEAR:
+        return datetime.date(value.year + 1, 1, 1)
+    if precision == DatePrecision.MONTH:
+        return (value.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return value + datetime.timedelta(days=1)
+
+
+def figure_number(value):
+    """12000.00 → 12,000; 2.50 → 2.5."""
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,}"
+
+
+def figure_text(claim):
+    if not claim.has_figure:
+        return ""
+    low, high = claim.figure_low, claim.figure_high
+    if low is not None and high is not None and low != high:
+        number = f"{figure_number(low)}–{figure_number(high)}"
+    else:
+        number = figure_number(low if low is not None else high)
+    return f"{number} {claim.figure_unit}".strip()
+
+
+def reliability_meaning(grade):
+    """'B' → 'usually reliable'."""
+    return AdmiraltyReliability(grade).label.split("–", 1)[1].strip().lower()
+
+
+def credibility_meaning(value):
+    return AdmiraltyCredibility(value).label.split("–", 1)[1].strip().lower()
+
+
+def source_description(source):
+    """TASS → 'state media, Russia'; what the name already says is not repeated."""
+    if source.kind == Source.Kind.ARTICLE:
+        return ""
+    name = source.name.casefold()
+    parts = []
+    kind = source.get_kind_display()
+    if kind.casefold() not in name:
+        parts.append(kind.lower())
+    if source.affiliation_id and source.affiliation.name.casefold() not in name:
+        parts.append(source.affiliation.name)
+    return ", ".join(parts)
+
+
+def attribution(claim):
+    """Who says so, in words: 'According to TASS (state media, Russia)'."""
+    source = claim.source
+    claimant = claim.claimant if claim.claimant_id else None
+    if source.kind == Source.Kind.ARTICLE:
+        if claimant:
+            return f"According to {claimant.name}, as reported by the article"
+        return "The article states"
+    described = source.name
+    if detail := source_description(source):
+        described = f"{source.name} ({detail})"
+    speaks_for_itself = claimant is None or claimant.pk == source.affiliation_id
+    if speaks_for_itself or claimant.name.casefold() in source.name.casefold():
+        return f"According to {described}"
+    return f"According to {claimant.name}, as reported by {described}"
+
+
+# The loaded briefing ----------------------------------------------------------------------
+
+
+class ActorGroup:
+    def __init__(self, head, name):
+        self.head = head
+        self.name = name
+        self.actors = []
+
+    @property
+    def slug(self):
+        return self.head.slug if self.head else "unaffiliated"
+
+
+class BriefingContent:
+    """A briefing and its content, cross-referenced in memory for the page and the exports."""
+
+    def __init__(self, briefing):
+        self.briefing = briefing
+        self.paragraphs = list(briefing.paragraphs.all())
+        self.takeaways = list(briefing.takeaways.all())
+        self.events = list(briefing.events.all())
+        self.claims = list(briefing.claims.all())
+        self.change_notes = list(briefing.change_notes.all())
+
+        paragraph_by_id = {paragraph.pk: paragraph for paragraph in self.paragraphs}
+        event_by_id = {event.pk: event for event in self.events}
+        for paragraph in self.paragraphs:
+            paragraph.quoting_claims = []
+        for event in self.events:
+            event.backing_claims = []
+        sources = {}
+        for claim in self.claims:
+            claim.paragraph_ref = paragraph_by_id.get(claim.paragraph_id)
+            if claim.paragraph_ref is not None:
+                claim.paragraph_ref.quoting_claims.append(claim)
+            claim.linked_events = [
+                event_by_id[event.pk] for event in claim.events.all() if event.pk in event_by_id
+            ]
+            for event in claim.linked_events:
+                event.backing_claims.append(claim)
+            claim.involved_ids = {actor.pk for actor in claim.actors.all()}
+            if claim.claimant_id:
+                claim.involved_ids.add(claim.claimant_id)
+            source = sources.setdefault(claim.source_id, claim.source)
+            source.__dict__.setdefault("briefing_claims", []).append(claim)
+        self.sources = sorted(sources.values(), key=lambda source: source.name.casefold())
+        for event in self.events:
+            event.involved_ids = {p.actor_id for p in event.participations.all()}
+
+        actors = {}
+        for actor in involved_actors(briefing):
+            actors[actor.pk] = actor
+            parent = actor.affiliation
+            while parent is not None and parent.pk not in actors:
+                actors[parent.pk] = parent
+                # Only the levels select_related loaded: never a query per actor.
+                parent = parent._state.fields_cache.get("affiliation")
+        self.actors = sorted(actors.values(), key=lambda actor: actor.name.casefold())
+        self.actor_by_slug = {actor.slug: actor for actor in self.actors}
+        self.actor_by_id = actors
+        for actor in self.actors:
+            actor.member_ids = set()
+        for actor in self.actors:
+            parent_id = actor.affiliation_id
+            while parent_id in actors:
+                actors[parent_id].member_ids.add(actor.pk)
+                parent_id = actors[parent_id].affiliation_id
+
+    def root_of(self, actor):
+        while actor.affiliation_id in self.actor_by_id:
+            actor = self.actor_by_id[actor.affiliation_id]
+        return actor
+
+    def actor_groups(self):
+        """Actors grouped by the state or body they ultimately belong to, biggest groups first."""
+        groups = {}
+        loose = ActorGroup(None, "Unaffiliated")
+        for actor in self.actors:
+            root = self.root_of(actor)
+            if root.pk == actor.pk and not actor.member_ids and actor.kind != Actor.Kind.STATE:
+                loose.actors.append(actor)
+                continue
+            group = groups.setdefault(root.pk, ActorGroup(root, root.name))
+            group.actors.append(actor)
+        for group in groups.values():
+            # The state or body heading the group comes first, then its people and bodies.
+            group.actors.sort(key=lambda actor: (actor.pk != group.head.pk, actor.name.casefold()))
+        ordered = sorted(groups.values(), key=lambda group: (-len(group.actors), group.name))
+        return ordered + ([loose] if loose.actors else [])
+
+    def involving(self, actor):
+        """Events and claims that involve the actor or anyone affiliated with it."""
+        wanted = {actor.pk} | actor.member_ids
+        events = [event for event in self.events if event.involved_ids & wanted]
+        claims = [claim for claim in self.claims if claim.involved_ids & wanted]
+        return events, claims
+
+
+# JSON export ------------------------------------------------------------------------------
+
+
+def _number(value):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def export_briefing(content, page_url):
+    """The briefing as plain data; documented in docs/export.md and docs/export.schema.json."""
+    briefing = content.briefing
+    return {
+        "format": "briefing-export",
+        "format_version": EXPORT_FORMAT_VERSION,
+        "slug": briefing.slug,
+        "url": page_url,
+        "title": briefing.title,
+        "summary": briefing.summary,
+        "bottom_line": briefing.bottom_line,
+        "status": briefing.status,
+        "published_at": briefing.published_at,
+        "updated_at": briefing.updated_at,
+        "version": briefing.version,
+        "article": {
+            "headline": briefing.article_headline or None,
+            "outlet": briefing.article_outlet or None,
+            "url": briefing.article_url or None,
+            "published_on": briefing.article_published_on,
+        },
+        "takeaways": [
+            {
+                "order": takeaway.order,
+                "text": takeaway.text,
+                "claims": [claim.order for claim in takeaway.claims.all()],
+            }
+            for takeaway in content.takeaways
+        ],
+        "actors": [
+            {
+                "slug": actor.slug,
+                "name": actor.name,
+                "kind": actor.kind,
+                "role": actor.role,
+                "affiliation": actor.affiliation.slug if actor.affiliation_id else None,
+                "aliases": actor.alias_list,
+                "description": actor.description,
+                "wikidata_id": actor.wikidata_id or None,
+            }
+            for actor in content.actors
+        ],
+        "sources": [
+            {
+                "slug": source.slug,
+                "name": source.name,
+                "kind": source.kind,
+                "affiliation": source.affiliation.slug if source.affiliation_id else None,
+                "url": source.url or None,
+                "reliability": source.reliability,
+                "reliability_meaning": reliability_meaning(source.reliability),
+                "description": source.description,
+            }
+            for source in content.sources
+        ],
+        "events": [
+            {
+                "slug": event.slug,
+                "title": event.title,
+                "summary": event.summary,
+                "kind": event.kind,
+                "start": event.start_date,
+                "date_precision": event.date_precision,
+                "end": event.end_date,
+                "is_ongoing": event.is_ongoing,
+                "date_basis": event.date_basis,
+                "date_note": event.date_note,
+                "location": event.location,
+                "participants": [
+                    {"actor": participation.actor.slug, "role": participation.role}
+                    for participation in event.participations.all()
+                ],
+                "claims": [claim.order for claim in event.backing_claims],
+                "review_status": event.review_status,
+            }
+            for event in content.events
+        ],
+        "claims": [
+            {
+                "order": claim.order,
+                "text": claim.text,
+                "source": claim.source.slug,
+                "claimant": claim.claimant.slug if claim.claimant_id else None,
+                "attribution": attribution(claim),
+                "status": claim.status,
+                "credibility": claim.credibility,
+                "figure": (
+                    {
+                        "low": _number(claim.figure_low),
+                        "high": _number(claim.figure_high),
+                        "unit": claim.figure_unit,
+                    }
+                    if claim.has_figure
+                    else None
+                ),
+                "paragraph": claim.paragraph_ref.number,
+                "quote": claim.quote,
+                "actors": [actor.slug for actor in claim.actors.all()],
+                "events": [event.slug for event in claim.linked_events],
+                "review_status": claim.review_status,
+            }
+            for claim in content.claims
+        ],
+        "paragraphs": [
+            {"number": paragraph.number, "text": paragraph.text, "is_heading": paragraph.is_heading}
+            for paragraph in content.paragraphs
+        ],
+        "change_notes": [
+            {"created_at": note.created_at, "text": note.text} for note in content.change_notes
+        ],
+    }
+
+
+# JSON-LD ----------------------------------------------------------------------------------
+
+SCHEMA_TYPES = {
+    Actor.Kind.PERSON: "Person",
+    Actor.Kind.STATE: "Country",
+    Actor.Kind.GOVERNMENT_BODY: "GovernmentOrganization",
+    Actor.Kind.ARMED_FORCE: "GovernmentOrganization",
+    Actor.Kind.MEDIA_OUTLET: "NewsMediaOrganization",
+    Actor.Kind.GROUP: "Organization",
+    Actor.Kind.ORGANISATION: "Organization",
+}
+
+
+def json_ld(content, page_url):
+    """schema.org description of the briefing: the article, its events, actors and claims."""
+    briefing = content.briefing
+
+    def ref(fragment):
+        return {"@id": f"{page_url}#{fragment}"}
+
+    original = {"@type": "NewsArticle", "@id": f"{page_url}#original-article"}
+    if briefing.article_headline:
+        original["headline"] = briefing.article_headline
+    if briefing.article_url:
+        original["url"] = briefing.article_url
+    if briefing.article_outlet:
+        original["publisher"] = {"@type": "Organization", "name": briefing.article_outlet}
+    if briefing.article_published_on:
+        original["datePublished"] = briefing.article_published_on
+
+    actors = []
+    for actor in content.actors:
+        node = {
+            "@type": SCHEMA_TYPES.get(actor.kind, "Thing"),
+            "@id": f"{page_url}#actor-{actor.slug}",
+            "name": actor.name,
+        }
+        if actor.role:
+            node["jobTitle" if actor.kind == Actor.Kind.PERSON else "description"] = actor.role
+        if actor.alias_list:
+            node["alternateName"] = actor.alias_list
+        if actor.wikidata_url:
+            node["sameAs"] = actor.wikidata_url
+        if actor.affiliation_id:
+            key = "affiliation" if actor.kind == Actor.Kind.PERSON else "parentOrganization"
+            node[key] = ref(f"actor-{actor.affiliation.slug}")
+        actors.append(node)
+
+    events = []
+    for event in content.events:
+        node = {
+            "@type": "Event",
+            "@id": f"{page_url}#event-{event.slug}",
+            "name": event.title,
+            "startDate": date_machine(event.start_date, event.date_precision),
+        }
+        if event.end_date:
+            node["endDate"] = event.end_date
+        if event.summary:
+            node["description"] = event.summary
+        if event.location:
+            node["location"] = {"@type": "Place", "name": event.location}
+        participants = [ref(f"actor-{p.actor.slug}") for p in event.participations.all()]
+        if participants:
+            node["attendee"] = participants
+        events.append(node)
+
+    claims = []
+    for claim in content.claims:
+        author = claim.claimant if claim.claimant_id else claim.source.affiliation
+        node = {
+            "@type": "Claim",
+            "@id": f"{page_url}#claim-{claim.order}",
+            "text": claim.text,
+            "appearance": {
+                "@type": "Quotation",
+                "text": claim.quote,
+                "isPartOf": {"@id": original["@id"]},
+            },
+        }
+        if claim.source.kind == Source.Kind.ARTICLE and not claim.claimant_id:
+            node["author"] = {"@id": original["@id"]}
+        elif author is not None and author.pk in content.actor_by_id:
+            node["author"] = ref(f"actor-{author.slug}")
+        else:
+            node["author"] = {"@type": "Organization", "name": claim.source.name}
+        about = [ref(f"event-{event.slug}") for event in claim.linked_events]
+        about += [ref(f"actor-{actor.slug}") for actor in claim.actors.all()]
+        if about:
+            node["about"] = about
+        claims.append(node)
+
+    data = {
+        "@context": "https://schema.org",
+        "@type": "AnalysisNewsArticle",
+        "@id": page_url,
+        "url": page_url,
+        "headline": briefing.title,
+        "description": briefing.summary,
+        "dateModified": briefing.updated_at,
+        "isBasedOn": original,
+        "about": events,
+        "mentions": actors,
+        "hasPart": claims,
+    }
+    if briefing.published_at:
+        data["datePublished"] = briefing.published_at
+    return script_json(data)
+
+
+def script_json(data):
+    """JSON safe to place inside a <script> element: <, > and & are escaped as \\u escapes."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_SCRIPT_ESCAPES))  # noqa: S308 - <, >, & escaped above

@@ -1,0 +1,458 @@
+"""The public pages: what a reader sees, what the public may not see, and what it costs."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from briefing.models import Briefing, Claim, DatePrecision, Event, Source
+from tests.factories import (
+    ActorFactory,
+    BriefingFactory,
+    ChangeNoteFactory,
+    ClaimFactory,
+    EventFactory,
+    ParagraphFactory,
+    ParticipationFactory,
+    SourceFactory,
+    StaffFactory,
+    briefing_with_content,
+)
+
+pytestmark = pytest.mark.django_db
+
+DEMO_SLUG = "shoigu-pyongyang-2025"
+# Freshness (ETag/Last-Modified) 1, briefing 1, paragraphs 1, takeaways 2, events 2,
+# claims 3, change notes 1, involved actors 1.
+PAGE_QUERIES = 12
+
+
+def detail_url(briefing, **query):
+    url = reverse("briefing:detail", kwargs={"slug": briefing.slug})
+    if query:
+        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return url
+
+
+def body(response):
+    """The visible page, without the JSON-LD in the head (which describes the whole briefing)."""
+    html = response.content.decode()
+    return html[html.index("<body") :]
+
+
+def json_ld(response):
+    match = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S
+    )
+    return json.loads(match.group(1))
+
+
+# Index ------------------------------------------------------------------------------------
+
+
+def test_index_lists_published_briefings_newest_first_and_no_drafts(client):
+    now = timezone.now()
+    older = BriefingFactory(title="Older", published_at=now - datetime.timedelta(days=2))
+    newer = BriefingFactory(title="Newer", published_at=now - datetime.timedelta(days=1))
+    BriefingFactory(title="Secret draft", draft=True)
+    response = client.get(reverse("briefing:index"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index(newer.title) < html.index(older.title)
+    assert "Secret draft" not in html
+    assert newer.summary in html
+    assert f'datetime="{newer.published_at.isoformat()}"' in html
+
+
+# Who may see what ---------------------------------------------------------------------------
+
+
+def test_draft_is_not_found_for_the_public(client):
+    draft = BriefingFactory(draft=True)
+    assert client.get(detail_url(draft)).status_code == 404
+    assert client.get(reverse("briefing:export", kwargs={"slug": draft.slug})).status_code == 404
+
+
+def test_staff_preview_a_draft_under_a_draft_banner(client):
+    draft = BriefingFactory(draft=True)
+    client.force_login(StaffFactory())
+    response = client.get(detail_url(draft))
+    assert response.status_code == 200
+    assert "Draft preview" in response.content.decode()
+    assert '<meta name="robots" content="noindex">' in response.content.decode()
+
+
+def test_published_briefing_has_no_draft_banner(client):
+    response = client.get(detail_url(BriefingFactory()))
+    assert "Draft preview" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/briefings/no-such-briefing/",
+        "/briefings/no-such-briefing.json",
+        "/briefings/%3Cscript%3E/",
+        "/briefings/..%2F..%2Fetc%2Fpasswd/",
+        "/briefings/%00/",
+        "/briefings/" + "a" * 5000 + "/",
+        "/briefings/x.json/",
+        "/briefings/",
+    ],
+)
+def test_crafted_paths_are_not_found(client, path):
+    BriefingFactory()
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["actor=", "actor=%3Cscript%3E", "actor=" + "x" * 5000, "actor=a&actor=b", "actor=%00", "x=1"],
+)
+def test_crafted_query_strings_get_a_page_or_a_plain_message(client, query):
+    briefing = BriefingFactory()
+    response = client.get(detail_url(briefing) + "?" + query)
+    assert response.status_code in (200, 404)
+    assert b"<script>" not in response.content
+
+
+def test_only_get_and_head_are_allowed(client):
+    briefing = BriefingFactory()
+    assert client.post(detail_url(briefing)).status_code in (403, 405)
+    assert client.head(detail_url(briefing)).status_code == 200
+
+
+# The page: sections -------------------------------------------------------------------------
+
+
+def test_demo_page_has_every_section_in_order(client, demo):
+    html = client.get(detail_url(demo)).content.decode()
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+    assert headings == [
+        "On this page",
+        "Bottom line up front",
+        "Timeline",
+        "Actors",
+        "Claims",
+        "Sources",
+        "The original article",
+    ] + (["What changed"] if demo.change_notes.exists() else [])
+    assert html.count("<h1>") == 1
+    for landmark in ("<header", "<nav", "<main", "<footer"):
+        assert landmark in html
+    assert 'href="#main"' in html
+
+
+def test_header_credits_the_article_and_says_what_is_unknown(client):
+    briefing = BriefingFactory(article_outlet="Kyiv Independent", article_headline="")
+    html = client.get(detail_url(briefing)).content.decode()
+    assert "Kyiv Independent" in html
+    assert html.count('<span class="unknown">unknown</span>') == 3
+    assert f'datetime="{briefing.updated_at.isoformat()}"' in html
+
+
+def test_takeaways_link_to_the_claims_they_rest_on(client, demo):
+    html = client.get(detail_url(demo)).content.decode()
+    takeaway = demo.takeaways.first()
+    for claim in takeaway.claims.all():
+        assert f'<a href="#claim-{claim.order}">claim {claim.order}</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("precision", "start", "text", "machine"),
+    [
+        (DatePrecision.DAY, datetime.date(2025, 3, 21), "21 March 2025", "2025-03-21"),
+        (DatePrecision.MONTH, datetime.date(2024, 10, 1), "October 2024", "2024-10"),
+        (DatePrecision.YEAR, datetime.date(2024, 1, 1), "2024", "2024"),
+    ],
+)
+def test_event_dates_show_their_true_precision(client, precision, start, text, machine):
+    event = EventFactory(start_date=start, date_precision=precision)
+    html = client.get(detail_url(event.briefing)).content.decode()
+    assert f'<time datetime="{machine}">{text}</time>' in html
+
+
+def test_inferred_and_ongoing_events_say_so(client):
+    event = EventFactory(
+        start_date=datetime.date(2024, 1, 1),
+        date_precision=DatePrecision.YEAR,
+        date_basis=Event.DateBasis.INFERRED,
+        date_note="“last year” in an article of March 2025",
+        is_ongoing=True,
+    )
+    html = client.get(detail_url(event.briefing)).content.decode()
+    assert "date inferred" in html
+    assert "Inferred, not stated: “last year” in an article of March 2025" in html
+    assert "since <time" in html and "(ongoing)" in html
+
+
+def test_timeline_is_in_date_order_with_participants_and_backing_claims(client):
+    briefing = BriefingFactory()
+    later = EventFactory(briefing=briefing, title="Later", start_date=datetime.date(2025, 3, 21))
+    earlier = EventFactory(briefing=briefing, title="Earlier", start_date=datetime.date(2024, 1, 1))
+    ParticipationFactory(event=later, actor=ActorFactory(name="Kim Jong Un"), role="host")
+    claim = ClaimFactory(briefing=briefing)
+    claim.events.set([later])
+    html = client.get(detail_url(briefing)).content.decode()
+    assert html.index(">Earlier<") < html.index(">Later<")
+    assert "Kim Jong Un</a> (host)" in html
+    later_item = html[html.index(f'id="event-{later.slug}"') :]
+    assert f'href="#claim-{claim.order}"' in later_item[: later_item.index("</li>\n")]
+    assert f'id="event-{earlier.slug}"' in html
+
+
+def test_timeline_chart_is_an_svg_image_with_a_text_equivalent(client, demo):
+    html = client.get(detail_url(demo)).content.decode()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert 'role="img"' in svg
+    assert 'aria-labelledby="timeline-chart-title timeline-chart-desc"' in svg
+    assert svg.count("<rect") == demo.events.count()
+
+
+def test_actors_are_grouped_by_affiliation_with_anchor_and_filter_link(client):
+    russia = ActorFactory(name="Russia", slug="russia", kind="state")
+    shoigu = ActorFactory(name="Sergei Shoigu", slug="sergei-shoigu", affiliation=russia)
+    shoigu.role = "Secretary of the Security Council"
+    shoigu.save()
+    event = EventFactory()
+    ParticipationFactory(event=event, actor=shoigu, role="visitor")
+    html = client.get(detail_url(event.briefing)).content.decode()
+    group = html[html.index('id="group-russia"') :]
+    assert group.index('id="actor-russia"') < group.index('id="actor-sergei-shoigu"')
+    assert "Secretary of the Security Council" in html
+    assert 'href="?actor=sergei-shoigu#timeline"' in html
+
+
+def test_claim_says_who_says_so_in_words(client):
+    russia = ActorFactory(name="Russia", kind="state")
+    tass = SourceFactory(name="TASS", kind=Source.Kind.STATE_MEDIA, affiliation=russia)
+    rudenko = ActorFactory(name="Andrey Rudenko")
+    claim = ClaimFactory(source=tass, status=Claim.Status.ATTRIBUTED)
+    ClaimFactory(briefing=claim.briefing, source=tass, claimant=rudenko)
+    html = client.get(detail_url(claim.briefing)).content.decode()
+    assert "According to TASS (state media, Russia):" in html
+    assert "According to Andrey Rudenko, as reported by TASS (state media, Russia):" in html
+    assert '<span class="badge status-attributed">Attributed</span>' in html
+
+
+def test_article_voice_is_stated_by_the_article(client):
+    claim = ClaimFactory(source=SourceFactory(kind=Source.Kind.ARTICLE))
+    html = client.get(detail_url(claim.briefing)).content.decode()
+    assert "The article states:" in html
+    assert "Stated by the article" in html
+
+
+def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
+    claim = ClaimFactory(
+        source=SourceFactory(reliability="B"),
+        credibility=2,
+        figure_low=10000,
+        figure_high=12000,
+        figure_unit="soldiers",
+    )
+    html = client.get(detail_url(claim.briefing)).content.decode()
+    assert 'title="B – Usually reliable">B</abbr> (usually reliable)' in html
+    assert 'title="2 – Probably true">2</abbr> (probably true)' in html
+    assert "10,000–12,000 soldiers" in html
+    number = claim.paragraph.number
+    assert f'<a class="paragraph-link" href="#p{number}">Paragraph {number}</a>' in html
+
+
+def test_sources_list_kind_affiliation_grade_and_their_claims(client):
+    russia = ActorFactory(name="Russia", kind="state")
+    tass = SourceFactory(name="TASS", kind=Source.Kind.STATE_MEDIA, affiliation=russia)
+    claim = ClaimFactory(source=tass)
+    html = client.get(detail_url(claim.briefing)).content.decode()
+    source = html[html.index(f'id="source-{tass.slug}"') :]
+    source = source[: source.index("</li>")]
+    assert "State media" in source
+    assert f'href="#actor-{russia.slug}">Russia</a>' in source
+    assert "reliability cannot be judged" in source
+    assert f'href="#claim-{claim.order}"' in source
+
+
+def test_article_paragraphs_have_stable_anchors_and_marked_quotes(client):
+    briefing = BriefingFactory()
+    ParagraphFactory(briefing=briefing, number=1, text="A heading")
+    paragraph = ParagraphFactory(
+        briefing=briefing, number=2, text="Shoigu arrived on 21 March to meet Kim."
+    )
+    ClaimFactory(briefing=briefing, paragraph=paragraph, quote="arrived on 21 March")
+    html = client.get(detail_url(briefing)).content.decode()
+    assert 'id="p1"' in html and 'id="p2"' in html
+    assert "Shoigu <mark>arrived on 21 March</mark> to meet Kim." in html
+
+
+def test_overlapping_quotes_are_marked_once(client):
+    paragraph = ParagraphFactory(text="Former minister Sergei Shoigu arrived on 21 March.")
+    briefing = paragraph.briefing
+    ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Former minister Sergei Shoigu")
+    ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Sergei Shoigu arrived")
+    html = client.get(detail_url(briefing)).content.decode()
+    assert "<mark>Former minister Sergei Shoigu arrived</mark> on 21 March." in html
+
+
+def test_change_notes_are_listed_newest_first(client):
+    briefing = BriefingFactory()
+    now = timezone.now()
+    ChangeNoteFactory(briefing=briefing, text="First note", created_at=now - datetime.timedelta(1))
+    ChangeNoteFactory(briefing=briefing, text="Second note", created_at=now)
+    html = client.get(detail_url(briefing)).content.decode()
+    assert "What changed" in html
+    assert html.index("Second note") < html.index("First note")
+
+
+# The actor filter ---------------------------------------------------------------------------
+
+
+def test_actor_filter_narrows_timeline_and_claims_with_a_show_all_line(client):
+    briefing = BriefingFactory()
+    kim = ActorFactory(name="Kim Jong Un", slug="kim-jong-un")
+    other = ActorFactory(name="Someone Else")
+    with_kim = EventFactory(briefing=briefing, title="Kim meets Shoigu")
+    without_kim = EventFactory(briefing=briefing, title="Something else entirely")
+    ParticipationFactory(event=with_kim, actor=kim)
+    ParticipationFactory(event=without_kim, actor=other)
+    kim_claim = ClaimFactory(briefing=briefing, text="Kim said a thing.")
+    kim_claim.actors.set([kim])
+    other_claim = ClaimFactory(briefing=briefing, text="Another said another thing.")
+    other_claim.actors.set([other])
+    other_claim.events.set([without_kim])
+
+    html = body(client.get(detail_url(briefing, actor="kim-jong-un")))
+    assert "Kim meets Shoigu" in html
+    assert "Something else entirely</h3>" not in html
+    assert "Kim said a thing." in html
+    assert "Another said another thing." not in html
+    assert "Showing only 1 event and 1 claim involving" in html
+    assert f'<a href="{detail_url(briefing)}">show all</a>' in html
+
+
+def test_actor_filter_includes_actors_affiliated_with_the_chosen_one(client):
+    russia = ActorFactory(name="Russia", slug="russia", kind="state")
+    shoigu = ActorFactory(name="Sergei Shoigu", affiliation=russia)
+    claim = ClaimFactory(text="Shoigu arrived.")
+    claim.actors.set([shoigu])
+    html = client.get(detail_url(claim.briefing, actor="russia")).content.decode()
+    assert "Shoigu arrived." in html
+    assert "or one of the 1 actor affiliated with it" in html
+
+
+def test_unknown_actor_gets_a_plain_message_not_an_error(client):
+    briefing = BriefingFactory()
+    response = client.get(detail_url(briefing, actor="%3Cb%3Enobody%3C%2Fb%3E"))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "names no actor “&lt;b&gt;nobody&lt;/b&gt;”" in html
+    assert f'href="{detail_url(briefing)}"' in html
+
+
+# Escaping -----------------------------------------------------------------------------------
+
+EVIL = '</script><script>alert("x")</script><!--'
+
+
+def test_editor_text_is_escaped_on_the_page_and_cannot_leave_the_json_ld(client):
+    briefing = BriefingFactory(title=EVIL, summary=EVIL, bottom_line=EVIL, article_outlet=EVIL)
+    paragraph = ParagraphFactory(briefing=briefing, text=f"Before {EVIL} after.")
+    actor = ActorFactory(name=EVIL, role=EVIL)
+    claim = ClaimFactory(briefing=briefing, paragraph=paragraph, quote=EVIL, text=EVIL)
+    claim.actors.set([actor])
+    event = EventFactory(briefing=briefing, title=EVIL, summary=EVIL, date_note=EVIL)
+    ParticipationFactory(event=event, actor=actor)
+    response = client.get(detail_url(briefing))
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    # One JSON-LD block, closed only by its own end tag.
+    assert html.count("</script>") == 1
+    data = json_ld(response)
+    assert data["headline"] == EVIL
+    assert data["hasPart"][0]["text"] == EVIL
+    assert "&lt;/script&gt;" in html
+
+
+def test_json_ld_describes_the_briefing_with_schema_org_types(client, demo):
+    data = json_ld(client.get(detail_url(demo)))
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "AnalysisNewsArticle"
+    assert {node["@type"] for node in data["about"]} == {"Event"}
+    assert {"Person", "Country"} <= {node["@type"] for node in data["mentions"]}
+    claims = data["hasPart"]
+    assert len(claims) == demo.claims.count()
+    assert all(claim["@type"] == "Claim" and "appearance" in claim for claim in claims)
+    assert all("author" in claim for claim in claims)
+    assert data["about"][0]["startDate"] in {"2022", "2022-02", "2022-02-24"}
+
+
+# Speed --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, scale):
+    briefing = briefing_with_content(scale)
+    assert briefing.claims.count() == 31 * scale
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = client.get(detail_url(briefing))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="claim"') == 31 * scale
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_filtered_page_runs_the_same_number_of_queries(client, django_assert_num_queries, scale):
+    briefing = briefing_with_content(scale)
+    actor = briefing.claims.first().actors.first()
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = client.get(detail_url(briefing, actor=actor.slug))
+    assert "Showing only" in response.content.decode()
+
+
+def test_demo_page_runs_the_same_fixed_number_of_queries(client, demo, django_assert_num_queries):
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert client.get(detail_url(demo)).status_code == 200
+
+
+def test_index_runs_one_query(client, django_assert_num_queries):
+    for _ in range(5):
+        BriefingFactory()
+    with django_assert_num_queries(1):
+        client.get(reverse("briefing:index"))
+
+
+# Conditional GET ----------------------------------------------------------------------------
+
+
+def test_page_carries_etag_and_last_modified_and_answers_304(client):
+    briefing = briefing_with_content()
+    first = client.get(detail_url(briefing))
+    assert first["ETag"] and first["Last-Modified"]
+    again = client.get(detail_url(briefing), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    since = client.get(detail_url(briefing), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_editing_a_claim_changes_the_etag(client):
+    briefing = briefing_with_content()
+    first = client.get(detail_url(briefing))
+    claim = briefing.claims.first()
+    claim.text = "A corrected claim."
+    claim.save()
+    after = client.get(detail_url(briefing), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != first["ETag"]
+    assert "A corrected claim." in after.content.decode()
+
+
+def test_a_briefing_unpublished_after_caching_is_gone_for_the_public(client):
+    briefing = BriefingFactory()
+    first = client.get(detail_url(briefing))
+    Briefing.objects.filter(pk=briefing.pk).update(status="draft", published_at=None)
+    from briefing.middleware import content_changed
+
+    content_changed()
+    response = client.get(detail_url(briefing), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 404
