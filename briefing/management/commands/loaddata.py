@@ -19,13 +19,18 @@ class Command(loaddata.Command):
         try:
             super().handle(*fixture_labels, **options)
         except (DeserializationError, DatabaseError, ObjectDoesNotExist, ValueError) as error:
+            cause = error.__cause__ and str(error.__cause__)
+            cause = f"\n{cause}" if cause and cause not in str(error) else ""
             raise CommandError(
-                f"The fixture could not be loaded; nothing was changed.\n{error}"
+                f"The fixture could not be loaded; nothing was changed.\n{error}{cause}"
             ) from error
 
     def loaddata(self, fixture_labels):
         self.loaded_instances = []
+        # Report the installed count only once the load has passed validation.
+        verbosity, self.verbosity = self.verbosity, 0
         super().loaddata(fixture_labels)
+        self.verbosity = verbosity
         problems = []
         for deserialized in self.loaded_instances:
             # Re-read, so many-to-many relations saved after the object are seen too.
@@ -43,6 +48,11 @@ class Command(loaddata.Command):
             # Raised inside loaddata's transaction, so nothing of the load is kept.
             raise CommandError(
                 "The fixture is inconsistent; nothing was changed.\n" + "\n".join(problems)
+            )
+        if self.verbosity >= 1:
+            self.stdout.write(
+                f"Installed {self.loaded_object_count} object(s) from {self.fixture_count} "
+                "fixture(s), all valid"
             )
 
     def save_obj(self, obj):
