@@ -176,6 +176,8 @@ class BriefingAdmin(VersionedAdmin):
     search_fields = ["title", "slug", "summary", "article_headline", "article_outlet"]
     search_help_text = "Search titles, slugs, summaries and the article's headline and outlet."
     date_hierarchy = "created_at"
+    # Meta.ordering is dropped from the annotated (GROUP BY) queryset, so it is restated here.
+    ordering = Briefing._meta.ordering
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["status", "published_at", "review_progress"]
     inlines = [ParagraphInline, TakeawayInline, ChangeNoteInline]
@@ -389,7 +391,8 @@ class ParticipationInline(AutocompleteWidgetsMixin, admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        # Each row is labelled with the participation's actor and event.
+        return super().get_queryset(request).select_related("actor", "event")
 
 
 @admin.register(Event)

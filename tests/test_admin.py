@@ -21,6 +21,7 @@ from briefing.models import (
     Paragraph,
     ReviewStatus,
     Source,
+    Takeaway,
 )
 from tests.factories import (
     ActorFactory,
@@ -43,6 +44,7 @@ MODELS = ["briefing", "actor", "source", "event", "claim"]
 
 def build_data(scale):
     """`scale` briefings, each with `scale` paragraphs, claims, takeaways and events."""
+    event = None
     state = ActorFactory(kind=Actor.Kind.STATE)
     for _ in range(scale):
         briefing = BriefingFactory(draft=True)
@@ -60,6 +62,90 @@ def build_data(scale):
             claim.events.add(event)
             TakeawayFactory(briefing=briefing).claims.add(claim)
             ChangeNoteFactory(briefing=briefing)
+    ParticipationFactory.create_batch(scale, event=event)  # the newest event: `scale` more
+
+
+def copy_demo(copies):
+    """Add `copies` copies of the demo briefing, each with its own actors and sources."""
+    demo = Briefing.objects.get(slug="shoigu-pyongyang-2025")
+    originals = {
+        "actors": list(Actor.objects.all()),
+        "sources": list(Source.objects.all()),
+        "paragraphs": list(demo.paragraphs.all()),
+        "events": list(demo.events.prefetch_related("participations")),
+        "claims": list(demo.claims.prefetch_related("actors", "events")),
+        "takeaways": list(demo.takeaways.prefetch_related("claims")),
+    }
+    for n in range(1, copies + 1):
+        copy_briefing(demo, n, **originals)
+
+
+def copy_briefing(demo, n, actors, sources, paragraphs, events, claims, takeaways):
+    actor = copies_of(actors, slug=lambda a: f"{a.slug}-{n}", affiliation_id=None)
+    for old in actors:
+        actor[old.pk].affiliation_id = old.affiliation_id and actor[old.affiliation_id].pk
+    Actor.objects.bulk_update(actor.values(), ["affiliation"])
+    source = copies_of(
+        sources,
+        slug=lambda s: f"{s.slug}-{n}",
+        affiliation_id=lambda s: s.affiliation_id and actor[s.affiliation_id].pk,
+    )
+    briefing_id = copies_of([demo], slug=f"{demo.slug}-{n}", title=f"{demo.title} ({n})")[
+        demo.pk
+    ].pk
+    paragraph = copies_of(paragraphs, briefing_id=briefing_id)
+    event = copies_of(events, briefing_id=briefing_id)
+    copies_of(
+        [p for e in events for p in e.participations.all()],
+        event_id=lambda p: event[p.event_id].pk,
+        actor_id=lambda p: actor[p.actor_id].pk,
+    )
+    claim = copies_of(
+        claims,
+        briefing_id=briefing_id,
+        source_id=lambda c: source[c.source_id].pk,
+        claimant_id=lambda c: c.claimant_id and actor[c.claimant_id].pk,
+        paragraph_id=lambda c: paragraph[c.paragraph_id].pk,
+    )
+    Claim.actors.through.objects.bulk_create(
+        Claim.actors.through(claim_id=claim[c.pk].pk, actor_id=actor[a.pk].pk)
+        for c in claims
+        for a in c.actors.all()
+    )
+    Claim.events.through.objects.bulk_create(
+        Claim.events.through(claim_id=claim[c.pk].pk, event_id=event[e.pk].pk)
+        for c in claims
+        for e in c.events.all()
+    )
+    takeaway = copies_of(takeaways, briefing_id=briefing_id)
+    Takeaway.claims.through.objects.bulk_create(
+        Takeaway.claims.through(takeaway_id=takeaway[t.pk].pk, claim_id=claim[c.pk].pk)
+        for t in takeaways
+        for c in t.claims.all()
+    )
+
+
+def copies_of(objects, **changes):
+    """Saved copies of `objects`, changed by `changes` (values or functions of the original).
+
+    Returned by the original's pk.
+    """
+    if not objects:
+        return {}
+    objects = sorted(objects, key=lambda obj: obj.pk)  # the newest copy is the newest's copy
+    model = type(objects[0])
+    fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    made = model.objects.bulk_create(
+        model(
+            **{name: getattr(obj, name) for name in fields}
+            | {
+                name: change(obj) if callable(change) else change
+                for name, change in changes.items()
+            }
+        )
+        for obj in objects
+    )
+    return {obj.pk: copy for obj, copy in zip(objects, made, strict=True)}
 
 
 def admin_pages():
@@ -146,6 +232,20 @@ def test_every_admin_page_answers_with_the_same_query_count_at_ten_times_the_dat
     build_data(18)  # 20 in all: ten times the data
     large = {name: count_queries(client, url) for name, url in admin_pages()}
     assert large == small
+
+
+def test_demo_admin_pages_answer_with_the_same_query_count_at_ten_times_the_demo(
+    client, superuser, demo
+):
+    client.force_login(superuser)
+    once = {name: count_queries(client, url) for name, url in admin_pages()}
+    copy_demo(9)
+    assert Claim.objects.count() == 10 * demo.claims.count()
+    tenfold = {name: count_queries(client, url) for name, url in admin_pages()}
+    print("\npage              queries at 1x demo   at 10x demo")  # shown with pytest -s
+    for name, count in once.items():
+        print(f"{name:<18}{count:>19}{tenfold[name]:>13}")
+    assert tenfold == once
 
 
 # Starting a briefing from an article --------------------------------------------
