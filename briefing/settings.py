@@ -169,6 +169,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_CLIENT_IP_CALLABLE = "briefing.middleware.client_ip"
+# Lockouts are logged with the username and address, so an operator can tell who was locked out
+# (axes masks both by default); passwords are never logged.
+AXES_SENSITIVE_PARAMETERS = []
 
 ROOT_URLCONF = "briefing.urls"
 WSGI_APPLICATION = "briefing.wsgi.application"
