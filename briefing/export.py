@@ -196,7 +196,7 @@ def attribution(claim):
     if source.kind == Source.Kind.ARTICLE:
         if claimant:
             return f"According to {claimant.name}, as reported by the article"
-        return "The article states"
+        return "According to the article"
     described = source.name
     if detail := source_description(source):
         described = f"{source.name} ({detail})"

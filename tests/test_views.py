@@ -241,7 +241,7 @@ def test_claim_says_who_says_so_in_words(client):
 def test_article_voice_is_stated_by_the_article(client):
     claim = ClaimFactory(source=SourceFactory(kind=Source.Kind.ARTICLE))
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert "The article states:" in html
+    assert "According to the article:" in html
     assert "Stated by the article" in html
 
 
@@ -257,8 +257,9 @@ def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
     assert 'title="B – Usually reliable">B</abbr> (usually reliable)' in html
     assert 'title="2 – Probably true">2</abbr> (probably true)' in html
     assert "10,000–12,000 soldiers" in html
-    number = claim.paragraph.number
-    assert f'<a class="paragraph-link" href="#p{number}">Paragraph {number}</a>' in html
+    number, order = claim.paragraph.number, claim.order
+    link = f'<a class="paragraph-link" href="#p{number}-claim-{order}">Paragraph {number}</a>'
+    assert link in html
 
 
 def test_sources_list_kind_affiliation_grade_and_their_claims(client):
@@ -284,6 +285,23 @@ def test_article_paragraphs_have_stable_anchors_and_marked_quotes(client):
     html = client.get(detail_url(briefing)).content.decode()
     assert 'id="p1"' in html and 'id="p2"' in html
     assert "Shoigu <mark>arrived on 21 March</mark> to meet Kim." in html
+
+
+def test_each_claim_links_to_its_paragraph_with_only_its_own_quote_marked(client):
+    paragraph = ParagraphFactory(text="Shoigu arrived on 21 March. He met Kim.")
+    briefing = paragraph.briefing
+    first = ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Shoigu arrived")
+    second = ClaimFactory(briefing=briefing, paragraph=paragraph, quote="He met Kim")
+    html = client.get(detail_url(briefing)).content.decode()
+    number = paragraph.number
+    for claim, marked in (
+        (first, "<mark>Shoigu arrived</mark> on 21 March. He met Kim."),
+        (second, "Shoigu arrived on 21 March. <mark>He met Kim</mark>."),
+    ):
+        anchor = f"p{number}-claim-{claim.order}"
+        assert f'href="#{anchor}"' in html
+        copy = html[html.index(f'id="{anchor}"') :]
+        assert marked in copy[: copy.index("</p>")]
 
 
 def test_overlapping_quotes_are_marked_once(client):

@@ -48,11 +48,7 @@ def merged_spans(text, quotes):
     return merged
 
 
-@register.filter
-def highlight_quotes(paragraph):
-    """The paragraph's text, escaped, with each quoted passage inside <mark>."""
-    text = paragraph.text
-    quotes = [claim.quote for claim in getattr(paragraph, "quoting_claims", [])]
+def _marked(text, quotes):
     parts, position = [], 0
     for start, end in merged_spans(text, quotes):
         parts.append(escape(text[position:start]))
@@ -60,6 +56,24 @@ def highlight_quotes(paragraph):
         position = end
     parts.append(escape(text[position:]))
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped above
+
+
+@register.filter
+def highlight_quotes(paragraph):
+    """The paragraph's text, escaped, with every passage a claim quotes inside <mark>."""
+    return _marked(paragraph.text, [claim.quote for claim in paragraph.quoting_claims])
+
+
+@register.filter
+def quote_in_context(paragraph, claim):
+    """The paragraph's text, escaped, with only this claim's quote inside <mark>."""
+    return _marked(paragraph.text, [claim.quote])
+
+
+@register.simple_tag
+def quote_anchor(claim):
+    """Where a claim's paragraph link lands: its paragraph, with only its own quote marked."""
+    return f"p{claim.paragraph_ref.number}-claim-{claim.order}"
 
 
 @register.filter
