@@ -38,7 +38,8 @@ def test_healthz_is_never_cached(client, db):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_healthz_answers_503_when_the_database_is_down(client, transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_healthz_answers_503_when_the_database_is_down(client):
     with database_down():
         response = client.get(reverse("healthz"))
 
