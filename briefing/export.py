@@ -444,10 +444,12 @@ def json_ld(content, page_url):
     """schema.org description of the briefing: the article, its events, actors and claims."""
     briefing = content.briefing
 
+    # Node ids are fragments of the page's own address, written relative to keep the block small
+    # (JSON-LD resolves them against the document's URL).
     def ref(fragment):
-        return {"@id": f"{page_url}#{fragment}"}
+        return {"@id": f"#{fragment}"}
 
-    original = {"@type": "NewsArticle", "@id": f"{page_url}#original-article"}
+    original = {"@type": "NewsArticle", "@id": "#original-article"}
     if briefing.article_headline:
         original["headline"] = briefing.article_headline
     if briefing.article_url:
@@ -461,7 +463,7 @@ def json_ld(content, page_url):
     for actor in content.actors:
         node = {
             "@type": SCHEMA_TYPES.get(actor.kind, "Thing"),
-            "@id": f"{page_url}#actor-{actor.slug}",
+            "@id": f"#actor-{actor.slug}",
             "name": actor.name,
         }
         if actor.role:
@@ -479,7 +481,7 @@ def json_ld(content, page_url):
     for event in content.events:
         node = {
             "@type": "Event",
-            "@id": f"{page_url}#event-{event.slug}",
+            "@id": f"#event-{event.slug}",
             "name": event.title,
             "startDate": date_machine(event.start_date, event.date_precision),
         }
@@ -499,7 +501,7 @@ def json_ld(content, page_url):
         author = claim.claimant if claim.claimant_id else claim.source.affiliation
         node = {
             "@type": "Claim",
-            "@id": f"{page_url}#claim-{claim.order}",
+            "@id": f"#claim-{claim.order}",
             "text": claim.text,
             "appearance": {
                 "@type": "Quotation",
