@@ -90,8 +90,7 @@ def briefing_detail(request, slug):
         "page_url": request.build_absolute_uri(content.briefing.get_absolute_url()),
     }
     context["json_ld"] = export.json_ld(content, context["page_url"])
-    if "actor" in request.GET:
-        wanted = request.GET["actor"]
+    if wanted := request.GET.get("actor", ""):
         actor = content.actor_by_slug.get(wanted)
         if actor is None:
             context["unknown_actor"] = wanted[:ACTOR_PARAM_MAX]

@@ -119,6 +119,22 @@ def test_crafted_query_strings_get_a_page_or_a_plain_message(client, query):
     assert b"<script>" not in response.content
 
 
+def test_an_empty_actor_filter_shows_everything(client):
+    claim = ClaimFactory()
+    response = client.get(detail_url(claim.briefing, actor=""))
+    assert response.status_code == 200
+    assert "Showing only" not in body(response)
+
+
+def test_stylesheet_is_linked_by_hashed_name_and_cached_for_long(client):
+    html = client.get(detail_url(BriefingFactory())).content.decode()
+    href = re.search(r'<link rel="stylesheet" href="([^"]+)">', html).group(1)
+    assert re.fullmatch(r"/static/briefing/site\.[0-9a-f]{12}\.css", href)
+    response = client.get(href)
+    assert response.status_code == 200
+    assert "max-age=315360000" in response["Cache-Control"]
+
+
 def test_only_get_and_head_are_allowed(client):
     briefing = BriefingFactory()
     assert client.post(detail_url(briefing)).status_code in (403, 405)
