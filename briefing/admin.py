@@ -130,6 +130,12 @@ class ReviewedAdmin(VersionedAdmin):
             )
 
 
+@admin.display(description="briefing", ordering="briefing__title")
+def briefing_title(item):
+    """The briefing's title, short enough to leave room for the other columns."""
+    return Truncator(item.briefing.title).chars(40)
+
+
 # Briefing ------------------------------------------------------------------
 
 
@@ -400,7 +406,7 @@ class EventAdmin(ReviewedAdmin):
     form = EventForm
     list_display = [
         "title",
-        "briefing",
+        briefing_title,
         "kind",
         "start_date",
         "date_precision",
@@ -450,7 +456,7 @@ class ClaimAdmin(ReviewedAdmin):
     list_display = [
         "order",
         "short_text",
-        "briefing",
+        briefing_title,
         "source",
         "claimant",
         "status",
@@ -490,7 +496,7 @@ class ClaimAdmin(ReviewedAdmin):
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, claim):
-        return Truncator(claim.text).chars(100)
+        return Truncator(claim.text).chars(80)
 
     @admin.display(description="¶", ordering="paragraph__number")
     def paragraph_number(self, claim):

@@ -96,7 +96,8 @@ class ParagraphChoiceField(forms.ModelChoiceField):
         super().__init__(queryset.select_related("briefing"), **kwargs)
 
     def label_from_instance(self, paragraph):
-        return f"{paragraph.briefing} · ¶{paragraph.number}: {Truncator(paragraph.text).chars(90)}"
+        briefing = Truncator(paragraph.briefing.title).chars(30)
+        return f"{briefing} · ¶{paragraph.number}: {Truncator(paragraph.text).chars(60)}"
 
 
 class BriefingForm(VersionedForm):

@@ -21,7 +21,9 @@ from briefing.models import (
     Paragraph,
     ReviewStatus,
     Source,
+    StaleVersionError,
     Takeaway,
+    advance_version,
 )
 from tests.factories import (
     ActorFactory,
@@ -650,3 +652,24 @@ def test_paragraph_and_note_models_are_edited_inline_under_the_briefing(client, 
     assert "An inline paragraph." in page
     assert Paragraph.objects.count() == 1
     assert ChangeNote.objects.count() == 1
+
+
+def test_two_saves_based_on_the_same_version_cannot_both_advance_it():
+    claim = ClaimFactory()
+    first, second = Claim.objects.get(pk=claim.pk), Claim.objects.get(pk=claim.pk)
+    advance_version(first, 1)
+    with pytest.raises(StaleVersionError):
+        advance_version(second, 1)
+    claim.refresh_from_db()
+    assert claim.version == 2
+
+
+def test_tampered_actor_in_a_participant_row_is_a_form_error(client, editor):
+    client.force_login(editor)
+    event = ParticipationFactory().event
+    data = form_data(client.get(change_url(event))) | {"participations-0-actor": "abc"}
+    response = client.post(change_url(event), data)
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors[0]["actor"]
+    event.refresh_from_db()
+    assert event.version == 1
