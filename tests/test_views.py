@@ -162,6 +162,14 @@ def test_demo_page_has_every_section_in_order(client, demo):
     assert 'href="#main"' in html
 
 
+def test_demo_page_ids_are_unique_and_every_in_page_link_has_a_target(client, demo):
+    html = client.get(detail_url(demo)).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    fragments = set(re.findall(r'href="#([^"]+)"', html))
+    assert fragments <= set(ids)
+
+
 def test_header_credits_the_article_and_says_what_is_unknown(client):
     briefing = BriefingFactory(article_outlet="Kyiv Independent", article_headline="")
     html = client.get(detail_url(briefing)).content.decode()
