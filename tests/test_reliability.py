@@ -321,7 +321,8 @@ def hostile_briefing(db):
     texts = iter(HOSTILE * 4)
 
     def hostile(limit=None):
-        return next(texts)[:limit]
+        # Forms refuse NUL characters (and PostgreSQL cannot store them): none reach the page.
+        return next(texts).replace("\x00", "")[:limit]
 
     briefing = BriefingFactory(
         title=hostile(200),
