@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from briefing.models import Briefing
+from briefing.views import list_queryset
 
 FEED_LENGTH = 50
 
@@ -17,7 +17,7 @@ class LatestBriefingsFeed(Feed):
 
     def items(self):
         # Only published briefings, whoever asks: feed readers cache and share what they get.
-        return Briefing.objects.published().order_by("-published_at", "-pk")[:FEED_LENGTH]
+        return list_queryset()[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.title

@@ -22,6 +22,7 @@ def _code_token():
             *(settings.BASE_DIR / "templates").glob("**/*.html"),
             Path(export.__file__),
             Path(__file__),
+            Path(__file__).parent / "templatetags" / "briefing_tags.py",
             settings.BASE_DIR / "static" / "briefing" / "site.css",
         ]
     ):
