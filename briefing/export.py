@@ -510,7 +510,9 @@ def json_ld(content, page_url):
             },
         }
         if claim.source.kind == Source.Kind.ARTICLE and not claim.claimant_id:
-            node["author"] = {"@id": original["@id"]}
+            # The article's own voice: its outlet, when known.
+            name = briefing.article_outlet or claim.source.name
+            node["author"] = {"@type": "Organization", "name": name}
         elif author is not None and author.pk in content.actor_by_id:
             node["author"] = ref(f"actor-{author.slug}")
         else:
