@@ -3,11 +3,13 @@
 import csv
 import datetime
 import io
+import threading
 
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -673,3 +675,38 @@ def test_tampered_actor_in_a_participant_row_is_a_form_error(client, editor):
     assert response.context["inline_admin_formsets"][0].formset.errors[0]["actor"]
     event.refresh_from_db()
     assert event.version == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite has no row locks, and its in-memory test database is "
+    "not shared between the threads' connections",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_of_two_simultaneous_saves_of_one_version_exactly_one_lands():
+    claim = ClaimFactory(text="Original.")
+    user = UserFactory(username="chief", is_staff=True, is_superuser=True)
+    clients = [Client(), Client()]
+    posts = []
+    for n, each in enumerate(clients):
+        each.force_login(user)
+        posts.append(form_data(each.get(change_url(claim))) | {"text": f"Saved by {n}."})
+    start = threading.Barrier(2)
+    statuses = {}
+
+    def save(n):
+        start.wait()
+        try:
+            statuses[n] = clients[n].post(change_url(claim), posts[n]).status_code
+        finally:
+            connection.close()  # each thread has its own database connection
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses.values()) == [200, 302]  # one saved, one shown the form again
+    claim.refresh_from_db()
+    winner = next(n for n, status in statuses.items() if status == 302)
+    assert (claim.text, claim.version) == (f"Saved by {winner}.", 2)
