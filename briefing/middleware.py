@@ -14,7 +14,8 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -101,13 +102,26 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
         self.bypass_cookies = (settings.SESSION_COOKIE_NAME, "messages")
         self.url_names = frozenset(settings.PAGE_CACHE_URL_NAMES)
+        # In front of a shared cache, each process keeps copies of the pages it served last:
+        # a hit then costs one shared read (the small generation counter), not the whole page.
+        # A copy's key holds the generation, so it is exactly as fresh as the shared entry.
+        self.copies = None
+        if not isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache):
+            self.copies = LocMemCache(
+                "briefing-page-copies",
+                {"TIMEOUT": settings.PAGE_CACHE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 64}},
+            )
 
     def __call__(self, request):
         if not self.is_cacheable_request(request):
             return self.get_response(request)
         try:
             key = self.cache_key(request)
-            cached = cache.get(key)
+            cached = self.copies.get(key) if self.copies else None
+            if cached is None:
+                cached = cache.get(key)
+                if cached is not None and self.copies:
+                    self.copies.set(key, cached)
         except Exception:  # a cache outage must not take the site down with it
             logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
             return self.get_response(request)
@@ -118,6 +132,8 @@ class AnonymousPageCacheMiddleware:
             content = (response.status_code, dict(response.items()), response.content)
             try:
                 cache.set(key, content, settings.PAGE_CACHE_SECONDS)
+                if self.copies:
+                    self.copies.set(key, content)
             except Exception:
                 logger.warning("Page cache unavailable; not storing %s", request.path)
         return response

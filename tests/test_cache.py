@@ -4,6 +4,7 @@ import socket
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -188,3 +189,27 @@ def test_pages_and_edits_still_work_when_the_cache_server_is_down(client, demo, 
     claim.save()
 
     assert "Saved although the cache is down." in client.get(url).text
+
+
+def test_with_a_shared_cache_each_process_keeps_copies_that_an_edit_still_clears(
+    client, demo, settings, tmp_path
+):
+    """As under `make serve` and in production: a cache shared by the app processes."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    url = demo.get_absolute_url()
+    first, _ = queries_of(client, url)
+    again, again_queries = queries_of(client, url)
+    assert again_queries == 0
+    assert again.content == first.content
+
+    claim = Claim.objects.filter(briefing=demo).first()
+    claim.text = "Edited while the page sat in the shared cache."
+    claim.save()
+    assert "Edited while the page sat in the shared cache." in client.get(url).text
+    # Another app process, with its own copies, sees the edit too.
+    assert "Edited while the page sat in the shared cache." in Client().get(url).text
