@@ -640,8 +640,12 @@ def test_csv_export_neutralises_formulas(client, editor):
 def test_view_on_site_links_objects_that_have_a_page(client, superuser):
     client.force_login(superuser)
     claim = ClaimFactory()
-    for obj in (claim.briefing, claim):
-        assert "View on site" in client.get(change_url(obj)).content.decode()
+    event = EventFactory(briefing=claim.briefing)
+    for obj in (claim.briefing, claim, event):
+        response = client.get(change_url(obj))
+        link = response.context["absolute_url"]
+        assert "View on site" in response.content.decode()
+        assert client.get(link)["Location"].endswith(obj.get_absolute_url())
     assert "View on site" not in client.get(change_url(claim.source)).content.decode()
 
 
