@@ -9,6 +9,7 @@ import pytest
 from django.urls import path, reverse
 
 from briefing.urls import urlpatterns as site_urlpatterns
+from tests.factories import StaffFactory
 from tests.faults import database_down
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -123,3 +124,19 @@ def test_errors_are_logged_to_stdout(tmp_path):
     )
 
     assert "WARNING django.request Not Found: /no/such/page/" in result.stdout
+
+
+def test_a_bad_host_gets_a_plain_400_page(client, db):
+    response = client.get("/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert "Bad request" in response.text
+    assert "ALLOWED_HOSTS" not in response.text
+
+
+def test_a_forbidden_admin_page_is_a_plain_403_in_the_site_style(client, db):
+    client.force_login(StaffFactory())  # staff, but without any permission
+    response = client.get(reverse("admin:auth_user_changelist"))
+
+    assert response.status_code == 403
+    assert "Not allowed" in response.text
