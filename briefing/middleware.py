@@ -56,7 +56,7 @@ class PermissionsPolicyMiddleware:
 
 
 def content_generation():
-    """The current content generation; part of every cached page's key."""
+    """The current content generation, part of every cached page's key; None if not kept."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         # A fresh start value, never one an evicted counter may have had before.
@@ -117,6 +117,8 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         try:
             key = self.cache_key(request)
+            if key is None:  # a cache that keeps nothing (dummy), or the counter just evicted
+                return self.get_response(request)
             cached = self.copies.get(key) if self.copies else None
             if cached is None:
                 cached = cache.get(key)
@@ -154,8 +156,11 @@ class AnonymousPageCacheMiddleware:
     def cache_key(self, request):
         # Scheme and host are part of the address: links in the feed and JSON-LD are absolute.
         address = request.build_absolute_uri().encode("utf-8", "surrogateescape")
+        generation = content_generation()
+        if generation is None:
+            return None
         digest = hashlib.sha256(address).hexdigest()
-        return f"briefing:page-cache:{content_generation()}:{digest}"
+        return f"briefing:page-cache:{generation}:{digest}"
 
     @staticmethod
     def is_cacheable_response(response):

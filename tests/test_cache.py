@@ -213,3 +213,16 @@ def test_with_a_shared_cache_each_process_keeps_copies_that_an_edit_still_clears
     assert "Edited while the page sat in the shared cache." in client.get(url).text
     # Another app process, with its own copies, sees the edit too.
     assert "Edited while the page sat in the shared cache." in Client().get(url).text
+
+
+def test_with_a_cache_that_keeps_nothing_every_page_is_rendered_afresh(client, demo, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    url = demo.get_absolute_url()
+    client.get(url)
+    _, queries = queries_of(client, url)
+    assert queries > 0
+
+    claim = Claim.objects.filter(briefing=demo).first()
+    claim.text = "Visible without any cache."
+    claim.save()
+    assert "Visible without any cache." in client.get(url).text
