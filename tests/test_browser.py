@@ -192,10 +192,12 @@ def test_axe_finds_no_serious_or_critical_violations(browser, live_server, demo,
     assert bad == []
 
 
-def test_page_makes_no_request_outside_the_site(page, demo_url, live_server):
-    requested = []
+def test_page_makes_no_request_outside_the_site_and_none_fails(page, demo_url, live_server):
+    requested, failed = [], []
     page.on("request", lambda request: requested.append(request.url))
+    page.on("response", lambda response: response.ok or failed.append(response.url))
     page.goto(demo_url)
     page.wait_for_load_state("networkidle")
     assert requested
     assert all(url.startswith(live_server.url) for url in requested), requested
+    assert failed == []
