@@ -169,7 +169,7 @@ def test_screenshots_desktop_and_narrow_light_and_dark(browser, demo_url):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["detail", "detail-targeted", "filtered", "index"])
+@pytest.mark.parametrize("path", ["detail", "paragraph", "quote", "filtered", "index"])
 def test_axe_finds_no_serious_or_critical_violations(browser, live_server, demo, scheme, path):
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
@@ -177,7 +177,8 @@ def test_axe_finds_no_serious_or_critical_violations(browser, live_server, demo,
     page.goto(
         {
             "detail": detail,
-            "detail-targeted": detail + "#p3",
+            "paragraph": detail + "#p3",
+            "quote": detail + "#p3-claim-8",
             "filtered": detail + "?actor=russia",
             "index": live_server.url + reverse("briefing:index"),
         }[path]
