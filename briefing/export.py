@@ -82,7 +82,9 @@ def freshness(queryset, slug):
 
     One query. Content edits are seen through the briefing's own `updated_at` (the admin saves
     the briefing with its paragraph and takeaway inlines) and the history tables of events,
-    claims, actors and sources (every save and delete leaves a row there).
+    claims, actors and sources (every save and delete leaves a row there). Changes that bypass
+    model saves (QuerySet.update, raw SQL, loaddata's raw saves) are not seen until the next save;
+    the ETag also carries the briefing's version and a token of the page's code.
     """
 
     def latest(model, **filters):
