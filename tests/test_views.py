@@ -282,8 +282,8 @@ def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
     assert 'title="2 – Probably true">2</abbr> (probably true)' in html
     assert "10,000–12,000 soldiers" in html
     number, order = claim.paragraph.number, claim.order
-    link = f'<a class="paragraph-link" href="#p{number}-claim-{order}">Paragraph {number}</a>'
-    assert link in html
+    assert f'<a class="paragraph-link" href="#p{number}">Paragraph {number}</a>' in html
+    assert f'<a class="quote-link" href="#p{number}-claim-{order}"' in html
 
 
 def test_sources_list_kind_affiliation_grade_and_their_claims(client):
