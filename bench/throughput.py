@@ -214,7 +214,10 @@ def main():
     # Ratio to the static file of the same size, round by round, then the median.
     reference = {"page": "static file, page size", "export": "static file, export size"}
     for name, runs in results.items():
-        static = results[reference["export" if name.startswith("export") else "page"]]
+        if name.startswith("static"):
+            static = runs  # the reference itself
+        else:
+            static = results[reference["export" if name.startswith("export") else "page"]]
         summary[name]["ratio_to_static"] = median(
             r["rps"] / s["rps"] for r, s in zip(runs, static, strict=True)
         )

@@ -9,6 +9,7 @@ the cache and always get a fresh page. Code that changes briefing content withou
 (QuerySet.update, bulk_create, raw SQL) must call `content_changed()` itself.
 """
 
+import functools
 import hashlib
 import logging
 import time
@@ -94,6 +95,19 @@ def connect_invalidation():
 
 # The cache ---------------------------------------------------------------------
 
+CONDITIONAL_HEADERS = frozenset(
+    ["HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"]
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def view_name(urlconf, path):
+    """The name of the view a path leads to, remembered: resolving costs more than a cache hit."""
+    try:
+        return resolve(path, urlconf).view_name
+    except Resolver404:
+        return None
+
 
 class AnonymousPageCacheMiddleware:
     """Answer anonymous GETs of the public pages from the cache; see the module docstring."""
@@ -147,11 +161,8 @@ class AnonymousPageCacheMiddleware:
             return False  # staff and editors always get a fresh page
         if len(request.META.get("QUERY_STRING", "")) > MAX_CACHED_QUERY_LENGTH:
             return False
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return False
-        return match.view_name in self.url_names
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        return view_name(urlconf, request.path_info) in self.url_names
 
     def cache_key(self, request):
         # Scheme and host are part of the address: links in the feed and JSON-LD are absolute.
@@ -177,6 +188,8 @@ class AnonymousPageCacheMiddleware:
     @staticmethod
     def replay(request, status, headers, content):
         response = HttpResponse(content, status=status, headers=headers)
+        if not CONDITIONAL_HEADERS.intersection(request.META):
+            return response
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         # The cached copy answers conditional GETs too (304), exactly as the view would.
         return get_conditional_response(
