@@ -55,7 +55,9 @@ def main():
                 rows.append(
                     {
                         "url": request.url,
-                        "kind": KINDS.get(request.resource_type, request.resource_type),
+                        "kind": "icon"
+                        if "favicon" in request.url
+                        else KINDS.get(request.resource_type, request.resource_type),
                         "status": response.status if response else "failed",
                         "raw": len(body),
                         "gzip": len(gzip.compress(body, 6)),
