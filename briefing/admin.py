@@ -5,7 +5,7 @@ import csv
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -75,6 +75,9 @@ class AutocompleteWidgetsMixin:
 
 class HistoryAdmin(AutocompleteWidgetsMixin, SimpleHistoryAdmin):
     """Every change is kept by django-simple-history, viewable and revertible."""
+
+    # An address typed without a scheme is taken as https (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Django's change view runs in a transaction; the revert view does not. The version

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Max
 from django.utils.text import Truncator
 
@@ -100,9 +101,17 @@ class ParagraphChoiceField(forms.ModelChoiceField):
         return f"{briefing} · ¶{paragraph.number}: {Truncator(paragraph.text).chars(60)}"
 
 
+def https_by_default(model_field, **kwargs):
+    """An address typed without a scheme is taken as https (Django 6's default, asked for now)."""
+    if isinstance(model_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return model_field.formfield(**kwargs)
+
+
 class BriefingForm(VersionedForm):
     class Meta:
         model = Briefing
+        formfield_callback = https_by_default
         # Never status or published_at: those change only through publish() and unpublish().
         fields = [
             "title",

@@ -39,6 +39,19 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def unhashed_static_names(settings):
+    """For browser tests: link static files by their plain names.
+
+    pytest-django's live server answers /static/ from the finders, which know none of the
+    hashed names of whitenoise's manifest storage.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
 def demo(db):
     """The demo briefing, loaded from fixtures/demo.json."""
     from briefing.models import Briefing

@@ -13,7 +13,10 @@ from briefing.models import Briefing, Claim, ReviewStatus
 from tests.factories import SourceFactory, StaffFactory
 
 # The live server runs in another thread: it sees only committed data.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("unhashed_static_names"),
+]
 GROUP_MIGRATIONS = [
     ("0002_editorial_groups", "create_groups"),
     ("0003_changenotes_for_publishers", "restrict_notes_to_publishers"),
@@ -25,19 +28,6 @@ ARTICLE = """Shoigu arrives in Pyongyang
 Sergei Shoigu, Secretary of Russia's Security Council, arrived in Pyongyang on Friday.
 He met Kim Jong Un and discussed "all issues of mutual interest", TASS reported.
 """
-
-
-@pytest.fixture(autouse=True)
-def unhashed_static_names(settings):
-    """Link static files by their plain names, which the live server's static handler serves.
-
-    pytest-django's live server answers /static/ from the finders, which know no hashed
-    names of whitenoise's manifest storage.
-    """
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

@@ -10,19 +10,13 @@ from playwright.sync_api import expect
 
 # The live server runs in another thread: it sees only committed data. Serialized rollback
 # restores what data migrations created for the tests after these.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("unhashed_static_names"),
+]
 
 ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts"
 SECTIONS = ["bottom-line", "timeline", "actors", "claims", "sources", "article"]
-
-
-@pytest.fixture(autouse=True)
-def unhashed_static_names(settings):
-    """The live server answers /static/ from the finders, which know no hashed names."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture(params=["javascript", "no-javascript"])

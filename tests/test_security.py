@@ -349,13 +349,9 @@ def test_the_login_form_refuses_a_post_without_a_csrf_token(db):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_admin_works_under_the_csp_after_a_login_through_the_form(page, live_server, settings):
+@pytest.mark.usefixtures("unhashed_static_names")
+def test_the_admin_works_under_the_csp_after_a_login_through_the_form(page, live_server):
     """Log in over plain http as `make demo` serves it; no page breaks the policy."""
-    # The live server answers /static/ from the finders, which know no hashed names.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     from django.core.management import call_command
 
     call_command("loaddata", "demo", verbosity=0)
