@@ -107,6 +107,13 @@ class ReviewedAdmin(VersionedAdmin):
                 obj.mark_checked(request.user)
             else:
                 obj.checked_by = obj.checked_at = None
+        elif obj.is_checked and set(form.changed_data) - {"based_on_version"}:
+            # A check vouches for what was checked: edited content needs a new look.
+            obj.review_status = ReviewStatus.UNCHECKED
+            obj.checked_by = obj.checked_at = None
+            self.message_user(
+                request, f"“{obj}” was edited, so it needs checking again.", messages.WARNING
+            )
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Mark selected as checked", permissions=["change"])

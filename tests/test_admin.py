@@ -422,6 +422,27 @@ def test_checking_on_the_change_form_records_the_checker(client, editor):
     assert claim.version == 2
 
 
+def test_editing_a_checked_claim_makes_it_unchecked_again(client, editor):
+    client.force_login(editor)
+    claim = ClaimFactory(review_status=ReviewStatus.CHECKED, checked_by=editor)
+    response = post_change(client, claim, text="Reworded after the check.")
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.text, claim.review_status, claim.checked_by) == (
+        "Reworded after the check.",
+        ReviewStatus.UNCHECKED,
+        None,
+    )
+
+
+def test_saving_a_checked_event_unchanged_keeps_it_checked(client, editor):
+    client.force_login(editor)
+    event = EventFactory(review_status=ReviewStatus.CHECKED, checked_by=editor)
+    assert post_change(client, event).status_code == 302
+    event.refresh_from_db()
+    assert (event.review_status, event.checked_by) == (ReviewStatus.CHECKED, editor)
+
+
 # Bad input: a clear form error, nothing saved, never a 500 ------------------------
 
 
