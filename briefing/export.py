@@ -22,6 +22,7 @@ from briefing.models import (
     Event,
     Paragraph,
     Participation,
+    ReviewStatus,
     Source,
     Takeaway,
 )
@@ -32,8 +33,13 @@ EXPORT_FORMAT_VERSION = 1
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def with_content(queryset):
-    """Prefetch everything the page and the export show: one query per table, whatever the size."""
+def with_content(queryset, checked_only=True):
+    """Prefetch everything the page and the export show: one query per table, whatever the size.
+
+    Readers see only checked events and claims: one edited or added after publication stays
+    out of sight until someone checks it. Staff previews pass checked_only=False.
+    """
+    reviewed = Q(review_status=ReviewStatus.CHECKED) if checked_only else Q()
     return queryset.prefetch_related(
         Prefetch("paragraphs", queryset=Paragraph.objects.order_by("number")),
         Prefetch(
@@ -41,13 +47,17 @@ def with_content(queryset):
             queryset=Takeaway.objects.order_by("order").prefetch_related(
                 Prefetch(
                     "claims",
-                    queryset=Claim.objects.only("pk", "order", "briefing_id").order_by("order"),
+                    queryset=Claim.objects.filter(reviewed)
+                    .only("pk", "order", "briefing_id")
+                    .order_by("order"),
                 )
             ),
         ),
         Prefetch(
             "events",
-            queryset=Event.objects.order_by("start_date", "end_date", "pk").prefetch_related(
+            queryset=Event.objects.filter(reviewed)
+            .order_by("start_date", "end_date", "pk")
+            .prefetch_related(
                 Prefetch(
                     "participations",
                     queryset=Participation.objects.select_related("actor").order_by("pk"),
@@ -56,7 +66,8 @@ def with_content(queryset):
         ),
         Prefetch(
             "claims",
-            queryset=Claim.objects.order_by("order")
+            queryset=Claim.objects.filter(reviewed)
+            .order_by("order")
             .select_related("source__affiliation", "claimant")
             .prefetch_related(
                 Prefetch("actors", queryset=Actor.objects.order_by("name")),
@@ -67,13 +78,15 @@ def with_content(queryset):
     )
 
 
-def involved_actors(briefing):
-    """Every actor the briefing involves, with its affiliation chain: a single query."""
+def involved_actors(events, claims):
+    """Every actor the shown events and claims involve, with its affiliation chain: one query."""
+    event_ids = [event.pk for event in events]
+    claim_ids = [claim.pk for claim in claims]
     return Actor.objects.filter(
-        Q(pk__in=Participation.objects.filter(event__briefing=briefing).values("actor_id"))
-        | Q(pk__in=Claim.actors.through.objects.filter(claim__briefing=briefing).values("actor_id"))
-        | Q(pk__in=Claim.objects.filter(briefing=briefing).values("claimant_id"))
-        | Q(pk__in=Source.objects.filter(claims__briefing=briefing).values("affiliation_id"))
+        Q(pk__in=Participation.objects.filter(event__in=event_ids).values("actor_id"))
+        | Q(pk__in=Claim.actors.through.objects.filter(claim__in=claim_ids).values("actor_id"))
+        | Q(pk__in=Claim.objects.filter(pk__in=claim_ids).values("claimant_id"))
+        | Q(pk__in=Source.objects.filter(claims__in=claim_ids).values("affiliation_id"))
     ).select_related("affiliation__affiliation")
 
 
@@ -259,7 +272,7 @@ class BriefingContent:
             event.involved_ids = {p.actor_id for p in event.participations.all()}
 
         actors = {}
-        for actor in involved_actors(briefing):
+        for actor in involved_actors(self.events, self.claims):
             actors[actor.pk] = actor
             parent = actor.affiliation
             while parent is not None and parent.pk not in actors:

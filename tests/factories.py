@@ -74,6 +74,8 @@ class EventFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"event-{n}")
     kind = models.Event.Kind.MEETING
     start_date = datetime.date(2025, 3, 21)
+    # Readers see only checked content; tests ask for unchecked explicitly.
+    review_status = models.ReviewStatus.CHECKED
 
 
 class ParticipationFactory(factory.django.DjangoModelFactory):
@@ -95,6 +97,8 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
     paragraph = factory.SubFactory(ParagraphFactory, briefing=factory.SelfAttribute("..briefing"))
     quote = "something happened"
+    # Readers see only checked content; tests ask for unchecked explicitly.
+    review_status = models.ReviewStatus.CHECKED
 
 
 class TakeawayFactory(factory.django.DjangoModelFactory):

@@ -334,7 +334,7 @@ def test_editor_cannot_publish_with_a_tampered_button_or_status(client, editor):
 def test_publisher_cannot_publish_while_claims_or_events_are_unchecked(client, publisher):
     client.force_login(publisher)
     briefing = BriefingFactory(draft=True)
-    ClaimFactory(briefing=briefing, text="Shoigu met Kim.")
+    ClaimFactory(briefing=briefing, text="Shoigu met Kim.", review_status=ReviewStatus.UNCHECKED)
     EventFactory(briefing=briefing, title="The visit", review_status=ReviewStatus.CHECKED)
     data = form_data(client.get(change_url(briefing))) | {"_publish": "1"}
     response = client.post(change_url(briefing), data, follow=True)
@@ -362,7 +362,7 @@ def test_publish_action_publishes_only_fully_checked_briefings(client, publisher
     checked = BriefingFactory(draft=True)
     ClaimFactory(briefing=checked, review_status=ReviewStatus.CHECKED)
     unchecked = BriefingFactory(draft=True)
-    EventFactory(briefing=unchecked)
+    EventFactory(briefing=unchecked, review_status=ReviewStatus.UNCHECKED)
     client.post(
         reverse("admin:briefing_briefing_changelist"),
         {"action": "publish_selected", "_selected_action": [checked.pk, unchecked.pk]},
@@ -393,8 +393,8 @@ def test_publisher_adds_a_what_changed_note_and_editor_only_reads_notes(publishe
 
 def test_mark_as_checked_records_who_and_when(client, editor):
     client.force_login(editor)
-    claim = ClaimFactory()
-    event = EventFactory()
+    claim = ClaimFactory(review_status=ReviewStatus.UNCHECKED)
+    event = EventFactory(review_status=ReviewStatus.UNCHECKED)
     client.post(
         reverse("admin:briefing_claim_changelist"),
         {"action": "mark_checked", "_selected_action": [claim.pk]},
@@ -412,7 +412,7 @@ def test_mark_as_checked_records_who_and_when(client, editor):
 
 def test_checking_on_the_change_form_records_the_checker(client, editor):
     client.force_login(editor)
-    claim = ClaimFactory()
+    claim = ClaimFactory(review_status=ReviewStatus.UNCHECKED)
     data = form_data(client.get(change_url(claim))) | {"review_status": "checked"}
     data["checked_by"] = str(UserFactory().pk)  # read-only: ignored
     response = client.post(change_url(claim), data)

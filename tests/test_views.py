@@ -85,6 +85,35 @@ def test_staff_preview_a_draft_under_a_draft_banner(client):
     assert '<meta name="robots" content="noindex">' in response.content.decode()
 
 
+def test_readers_see_only_checked_claims_and_events(client):
+    briefing = BriefingFactory()
+    ClaimFactory(briefing=briefing, text="A checked claim.")
+    ClaimFactory(
+        briefing=briefing, text="A claim added after publication.", review_status="unchecked"
+    )
+    EventFactory(briefing=briefing, title="An unchecked event", review_status="unchecked")
+    html = client.get(detail_url(briefing)).content.decode()
+    exported = client.get(reverse("briefing:export", kwargs={"slug": briefing.slug})).json()
+    assert "A checked claim." in html
+    assert "A claim added after publication." not in html
+    assert "An unchecked event" not in html
+    assert [claim["text"] for claim in exported["claims"]] == ["A checked claim."]
+    assert exported["events"] == []
+
+
+def test_staff_see_unchecked_claims_and_events_marked_as_such(client):
+    briefing = BriefingFactory()
+    ClaimFactory(
+        briefing=briefing, text="A claim added after publication.", review_status="unchecked"
+    )
+    EventFactory(briefing=briefing, title="An unchecked event", review_status="unchecked")
+    client.force_login(StaffFactory())
+    html = client.get(detail_url(briefing)).content.decode()
+    assert "A claim added after publication." in html
+    assert "An unchecked event" in html
+    assert html.count("unchecked: not shown to readers") == 2
+
+
 def test_published_briefing_has_no_draft_banner(client):
     response = client.get(detail_url(BriefingFactory()))
     assert "Draft preview" not in response.content.decode()
