@@ -249,4 +249,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # axes announces its version on every start of every command; its lockouts still show.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
