@@ -478,7 +478,7 @@ def json_ld(content, page_url):
     for actor in content.actors:
         node = {
             "@type": SCHEMA_TYPES.get(actor.kind, "Thing"),
-            "@id": f"#actor-{actor.slug}",
+            "@id": f"#{actor.anchor}",
             "name": actor.name,
         }
         if actor.role:
@@ -489,14 +489,14 @@ def json_ld(content, page_url):
             node["sameAs"] = actor.wikidata_url
         if actor.affiliation_id:
             key = "affiliation" if actor.kind == Actor.Kind.PERSON else "parentOrganization"
-            node[key] = ref(f"actor-{actor.affiliation.slug}")
+            node[key] = ref(actor.affiliation.anchor)
         actors.append(node)
 
     events = []
     for event in content.events:
         node = {
             "@type": "Event",
-            "@id": f"#event-{event.slug}",
+            "@id": f"#{event.anchor}",
             "name": event.title,
             "startDate": date_machine(event.start_date, event.date_precision),
         }
@@ -506,7 +506,7 @@ def json_ld(content, page_url):
             node["description"] = event.summary
         if event.location:
             node["location"] = {"@type": "Place", "name": event.location}
-        participants = [ref(f"actor-{p.actor.slug}") for p in event.participations.all()]
+        participants = [ref(p.actor.anchor) for p in event.participations.all()]
         if participants:
             node["attendee"] = participants
         events.append(node)
@@ -516,7 +516,7 @@ def json_ld(content, page_url):
         author = claim.claimant if claim.claimant_id else claim.source.affiliation
         node = {
             "@type": "Claim",
-            "@id": f"#claim-{claim.order}",
+            "@id": f"#{claim.anchor}",
             "text": claim.text,
             "appearance": {
                 "@type": "Quotation",
@@ -529,11 +529,11 @@ def json_ld(content, page_url):
             name = briefing.article_outlet or claim.source.name
             node["author"] = {"@type": "Organization", "name": name}
         elif author is not None and author.pk in content.actor_by_id:
-            node["author"] = ref(f"actor-{author.slug}")
+            node["author"] = ref(author.anchor)
         else:
             node["author"] = {"@type": "Organization", "name": claim.source.name}
-        about = [ref(f"event-{event.slug}") for event in claim.linked_events]
-        about += [ref(f"actor-{actor.slug}") for actor in claim.actors.all()]
+        about = [ref(event.anchor) for event in claim.linked_events]
+        about += [ref(actor.anchor) for actor in claim.actors.all()]
         if about:
             node["about"] = about
         claims.append(node)

@@ -360,6 +360,11 @@ class Actor(models.Model):
             raise ValidationError({"affiliation": "An actor cannot be affiliated with itself."})
 
     @property
+    def anchor(self):
+        """The id of the actor's entry on a briefing's page."""
+        return f"actor-{self.slug}"
+
+    @property
     def alias_list(self):
         return [alias.strip() for alias in self.aliases.splitlines() if alias.strip()]
 

@@ -73,7 +73,7 @@ def quote_in_context(paragraph, claim):
 @register.simple_tag
 def quote_anchor(claim):
     """Where a claim's paragraph link lands: its paragraph, with only its own quote marked."""
-    return f"p{claim.paragraph_ref.number}-claim-{claim.order}"
+    return f"{claim.paragraph_ref.anchor}-{claim.anchor}"
 
 
 @register.filter
