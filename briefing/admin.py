@@ -17,6 +17,7 @@ from briefing.forms import (
     BriefingAddForm,
     BriefingForm,
     ClaimForm,
+    ClaimRelationForm,
     EventForm,
     ParticipationForm,
     SafeAutocompleteSelect,
@@ -28,6 +29,7 @@ from briefing.models import (
     Briefing,
     ChangeNote,
     Claim,
+    ClaimRelation,
     Event,
     Paragraph,
     Participation,
@@ -216,8 +218,10 @@ class BriefingAdmin(VersionedAdmin):
                     "article_outlet",
                     "article_url",
                     "article_published_on",
+                    "article_details_from_editors",
                 ],
-                "description": "All optional: fill in what the article gives.",
+                "description": "All optional: fill in what came with the article. Anything "
+                "found elsewhere is the editors' knowledge: tick the box so readers see it so.",
             },
         ),
     ]
@@ -232,6 +236,7 @@ class BriefingAdmin(VersionedAdmin):
                     "article_outlet",
                     "article_url",
                     "article_published_on",
+                    "article_details_from_editors",
                 ],
                 "description": "Paste the article to number its paragraphs; "
                 "the headline, outlet, address and date are optional.",
@@ -372,13 +377,28 @@ class ActorAdmin(HistoryAdmin):
     list_display = ["name", "kind", "role", "affiliation", "wikidata_id"]
     list_filter = ["kind"]
     list_select_related = ["affiliation"]
-    search_fields = ["name", "aliases", "role", "slug", "wikidata_id"]
+    search_fields = ["name", "aliases", "editors_aliases", "role", "slug", "wikidata_id"]
     search_help_text = "Search names, aliases (any script), roles and Wikidata IDs."
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "role", "affiliation"]}),
-        ("Identity", {"fields": ["aliases", "wikidata_id", "description"]}),
+        (
+            "From the article",
+            {
+                "fields": ["aliases", "description"],
+                "description": "Only what the article says: its names for the actor and how "
+                "it describes it.",
+            },
+        ),
+        (
+            "Added by the editors",
+            {
+                "fields": ["editors_aliases", "wikidata_id", "editors_note"],
+                "description": "Knowledge from outside the article; readers see it labelled "
+                "“added by the editors”.",
+            },
+        ),
     ]
 
 
@@ -393,6 +413,14 @@ class SourceAdmin(HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "affiliation", "url"]}),
         ("Assessment", {"fields": ["reliability", "description"]}),
+        (
+            "Added by the editors",
+            {
+                "fields": ["editors_note"],
+                "description": "Knowledge from outside the article, and the URL above; readers "
+                "see it labelled “added by the editors”.",
+            },
+        ),
     ]
 
 
@@ -418,17 +446,18 @@ class EventAdmin(ReviewedAdmin):
         "title",
         briefing_title,
         "kind",
-        "start_date",
-        "date_precision",
-        "end_date",
+        "status",
+        "date_edtf",
+        "date_basis",
         "review_status",
     ]
-    list_filter = ["briefing", "kind", "date_precision", "date_basis", "review_status"]
+    list_filter = ["briefing", "kind", "status", "date_basis", "review_status"]
     list_select_related = ["briefing"]
     search_fields = ["title", "summary", "location", "briefing__title"]
-    date_hierarchy = "start_date"
+    date_hierarchy = "date_earliest"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["briefing"]
+    readonly_fields = [*ReviewedAdmin.readonly_fields, "date_in_words"]
     inlines = [ParticipationInline]
     fieldsets = [
         (
@@ -439,6 +468,7 @@ class EventAdmin(ReviewedAdmin):
                     "title",
                     "slug",
                     "kind",
+                    "status",
                     "summary",
                     "location",
                     "based_on_version",
@@ -448,16 +478,37 @@ class EventAdmin(ReviewedAdmin):
         (
             "When",
             {
-                "fields": [
-                    ("start_date", "date_precision"),
-                    ("end_date", "is_ongoing"),
-                    ("date_basis", "date_note"),
-                ],
-                "description": "The end is never before the start; an ongoing event has no end.",
+                "fields": ["date_edtf", "date_in_words", "date_basis", "date_note"],
+                "description": "Never more precise than the text: a span where it gives no "
+                "date, with the reasoning in the note.",
             },
         ),
         REVIEW_FIELDSET,
     ]
+
+    @admin.display(description="Date in words, as readers see it")
+    def date_in_words(self, event):
+        if not event.date_edtf:
+            return "Enter a date and save to see it in words here."
+        return event.date_words
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.message_user(request, f"“{obj}” is dated {obj.date_words}.", messages.INFO)
+
+
+class ClaimRelationInline(AutocompleteWidgetsMixin, admin.StackedInline):
+    model = ClaimRelation
+    form = ClaimRelationForm
+    fk_name = "claim"
+    fields = [("other_claim", "relation", "independence"), "note"]
+    autocomplete_fields = ["other_claim"]
+    extra = 0
+    verbose_name = "related claim"
+    verbose_name_plural = "Claims this one corroborates or contradicts"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("other_claim")
 
 
 @admin.register(Claim)
@@ -480,11 +531,12 @@ class ClaimAdmin(ReviewedAdmin):
     search_fields = ["text", "quote", "source__name", "claimant__name", "briefing__title"]
     search_help_text = "Search claim texts, quotes, sources, claimants and briefings."
     autocomplete_fields = ["briefing", "source", "claimant", "actors", "events"]
+    inlines = [ClaimRelationInline]
     readonly_fields = [*ReviewedAdmin.readonly_fields, "cited_paragraph"]
     actions = [*ReviewedAdmin.actions, "export_csv"]
     fieldsets = [
         (None, {"fields": ["briefing", "order", "text", "based_on_version"]}),
-        ("Attribution", {"fields": ["source", "claimant", "status", "credibility"]}),
+        ("Attribution", {"fields": ["source", "claimant", "status", "credibility", "note"]}),
         (
             "Evidence",
             {
@@ -496,7 +548,7 @@ class ClaimAdmin(ReviewedAdmin):
         (
             "Figure",
             {
-                "fields": [("figure_low", "figure_high", "figure_unit")],
+                "fields": [("figure_qualifier", "figure_low", "figure_high", "figure_unit")],
                 "description": "Only for a claim about a number; the low is never above the high.",
             },
         ),

@@ -4,21 +4,20 @@ The public page, the JSON export and the JSON-LD all read a `BriefingContent`: t
 fixed here (one per table), so no template or serializer can fall into a query per row.
 """
 
-import datetime
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import OuterRef, Prefetch, Q, Subquery
-from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
 
 from briefing.models import (
+    EVENT_ORDER,
     Actor,
     AdmiraltyCredibility,
     AdmiraltyReliability,
     ChangeNote,
     Claim,
-    DatePrecision,
+    ClaimRelation,
     Event,
     Paragraph,
     Participation,
@@ -27,7 +26,7 @@ from briefing.models import (
     Takeaway,
 )
 
-EXPORT_FORMAT_VERSION = 1
+EXPORT_FORMAT_VERSION = 2
 
 # Escapes that keep JSON inside <script> from closing the element or opening a comment.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -56,7 +55,7 @@ def with_content(queryset, checked_only=True):
         Prefetch(
             "events",
             queryset=Event.objects.filter(reviewed)
-            .order_by("start_date", "end_date", "pk")
+            .order_by(*EVENT_ORDER)
             .prefetch_related(
                 Prefetch(
                     "participations",
@@ -72,6 +71,12 @@ def with_content(queryset, checked_only=True):
             .prefetch_related(
                 Prefetch("actors", queryset=Actor.objects.order_by("name")),
                 Prefetch("events", queryset=Event.objects.only("pk", "briefing_id")),
+                Prefetch(
+                    "relations",
+                    queryset=ClaimRelation.objects.select_related("other_claim").order_by(
+                        "other_claim__order"
+                    ),
+                ),
             ),
         ),
         Prefetch("change_notes", queryset=ChangeNote.objects.order_by("-created_at")),
@@ -136,33 +141,6 @@ def freshness(queryset, slug):
 # Formatting shared by the page, the JSON-LD and the export ------------------------------
 
 
-def date_text(value, precision):
-    """A date in words, as precise as it is known: 21 March 2025, March 2025, 2025."""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return format_date(value, "F Y")
-    return format_date(value, "j F Y")
-
-
-def date_machine(value, precision):
-    """The same date for machines (HTML `datetime`, ISO 8601 reduced precision)."""
-    if precision == DatePrecision.YEAR:
-        return f"{value.year:04d}"
-    if precision == DatePrecision.MONTH:
-        return f"{value.year:04d}-{value.month:02d}"
-    return value.isoformat()
-
-
-def period_end(value, precision):
-    """The first day after the period a date of this precision stands for."""
-    if precision == DatePrecision.YEAR:
-        return datetime.date(value.year + 1, 1, 1)
-    if precision == DatePrecision.MONTH:
-        return (value.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    return value + datetime.timedelta(days=1)
-
-
 def figure_number(value):
     """12000.00 → 12,000; 2.50 → 2.5."""
     if value == value.to_integral_value():
@@ -171,6 +149,7 @@ def figure_number(value):
 
 
 def figure_text(claim):
+    """'approximately 10,000–12,000 soldiers': the figure with the article's own qualifier."""
     if not claim.has_figure:
         return ""
     low, high = claim.figure_low, claim.figure_high
@@ -178,6 +157,8 @@ def figure_text(claim):
         number = f"{figure_number(low)}–{figure_number(high)}"
     else:
         number = figure_number(low if low is not None else high)
+    if claim.figure_qualifier:
+        number = f"{claim.get_figure_qualifier_display().lower()} {number}"
     return f"{number} {claim.figure_unit}".strip()
 
 
@@ -268,6 +249,20 @@ class BriefingContent:
             source = sources.setdefault(claim.source_id, claim.source)
             source.__dict__.setdefault("briefing_claims", []).append(claim)
         self.sources = sorted(sources.values(), key=lambda source: source.name.casefold())
+        claim_by_id = {claim.pk: claim for claim in self.claims}
+        for claim in self.claims:
+            claim.linked_claims = []
+        for claim in self.claims:
+            # Only relations between claims the reader can see; each shown on both claims.
+            claim.shown_relations = [
+                relation
+                for relation in claim.relations.all()
+                if relation.other_claim_id in claim_by_id
+            ]
+            for relation in claim.shown_relations:
+                other = claim_by_id[relation.other_claim_id]
+                claim.linked_claims.append((relation, other))
+                other.linked_claims.append((relation, claim))
         for event in self.events:
             event.involved_ids = {p.actor_id for p in event.participations.all()}
 
@@ -349,6 +344,7 @@ def export_briefing(content, page_url):
             "outlet": briefing.article_outlet or None,
             "url": briefing.article_url or None,
             "published_on": briefing.article_published_on,
+            "details_added_by_editors": briefing.article_details_from_editors,
         },
         "takeaways": [
             {
@@ -367,7 +363,11 @@ def export_briefing(content, page_url):
                 "affiliation": actor.affiliation.slug if actor.affiliation_id else None,
                 "aliases": actor.alias_list,
                 "description": actor.description,
-                "wikidata_id": actor.wikidata_id or None,
+                "added_by_editors": {
+                    "aliases": actor.editors_alias_list,
+                    "wikidata_id": actor.wikidata_id or None,
+                    "note": actor.editors_note,
+                },
             }
             for actor in content.actors
         ],
@@ -377,10 +377,10 @@ def export_briefing(content, page_url):
                 "name": source.name,
                 "kind": source.kind,
                 "affiliation": source.affiliation.slug if source.affiliation_id else None,
-                "url": source.url or None,
                 "reliability": source.reliability,
                 "reliability_meaning": reliability_meaning(source.reliability),
                 "description": source.description,
+                "added_by_editors": {"url": source.url or None, "note": source.editors_note},
             }
             for source in content.sources
         ],
@@ -390,12 +390,15 @@ def export_briefing(content, page_url):
                 "title": event.title,
                 "summary": event.summary,
                 "kind": event.kind,
-                "start": event.start_date,
-                "date_precision": event.date_precision,
-                "end": event.end_date,
-                "is_ongoing": event.is_ongoing,
-                "date_basis": event.date_basis,
-                "date_note": event.date_note,
+                "status": event.status,
+                "date": {
+                    "edtf": event.date_edtf,
+                    "earliest": event.date_earliest,
+                    "latest": event.date_latest,
+                    "text": event.date_words,
+                    "basis": event.date_basis,
+                    "note": event.date_note,
+                },
                 "location": event.location,
                 "participants": [
                     {"actor": participation.actor.slug, "role": participation.role}
@@ -417,6 +420,8 @@ def export_briefing(content, page_url):
                 "credibility": claim.credibility,
                 "figure": (
                     {
+                        "qualifier": claim.figure_qualifier or None,
+                        "text": figure_text(claim),
                         "low": _number(claim.figure_low),
                         "high": _number(claim.figure_high),
                         "unit": claim.figure_unit,
@@ -426,8 +431,18 @@ def export_briefing(content, page_url):
                 ),
                 "paragraph": claim.paragraph_ref.number,
                 "quote": claim.quote,
+                "editors_note": claim.note,
                 "actors": [actor.slug for actor in claim.actors.all()],
                 "events": [event.slug for event in claim.linked_events],
+                "relations": [
+                    {
+                        "claim": relation.other_claim.order,
+                        "relation": relation.relation,
+                        "independence": relation.independence,
+                        "note": relation.note,
+                    }
+                    for relation in claim.shown_relations
+                ],
                 "review_status": claim.review_status,
             }
             for claim in content.claims
@@ -443,6 +458,11 @@ def export_briefing(content, page_url):
 
 
 # JSON-LD ----------------------------------------------------------------------------------
+
+EDITORS_NOTE = "Other names and identifiers added by the editors, not from the article."
+
+# Only a planned happening has a schema.org status; "expected" and "speculated" have none.
+SCHEMA_EVENT_STATUS = {"planned": "https://schema.org/EventScheduled"}
 
 SCHEMA_TYPES = {
     Actor.Kind.PERSON: "Person",
@@ -485,8 +505,12 @@ def json_ld(content, page_url):
             node["jobTitle" if actor.kind == Actor.Kind.PERSON else "description"] = actor.role
         if actor.alias_list:
             node["alternateName"] = actor.alias_list
-        if actor.wikidata_url:
-            node["sameAs"] = actor.wikidata_url
+        # Names and identifiers the editors added come with a note saying so.
+        if actor.editors_alias_list or actor.wikidata_url:
+            if actor.wikidata_url:
+                node["sameAs"] = actor.wikidata_url
+            node["alternateName"] = [*actor.alias_list, *actor.editors_alias_list]
+            node["disambiguatingDescription"] = EDITORS_NOTE
         if actor.affiliation_id:
             key = "affiliation" if actor.kind == Actor.Kind.PERSON else "parentOrganization"
             node[key] = ref(actor.affiliation.anchor)
@@ -498,12 +522,27 @@ def json_ld(content, page_url):
             "@type": "Event",
             "@id": f"#{event.anchor}",
             "name": event.title,
-            "startDate": date_machine(event.start_date, event.date_precision),
         }
-        if event.end_date:
-            node["endDate"] = event.end_date
-        if event.summary:
-            node["description"] = event.summary
+        # schema.org dates are exact: given only for a date the text states or implies, never
+        # for a span the text leaves undated, which the description gives in words instead.
+        date = event.parsed_date
+        if date and event.date_basis != Event.DateBasis.UNDATED:
+            if date.start:
+                node["startDate"] = date.start.machine
+            if date.form == "span" and date.end:
+                node["endDate"] = date.end.machine
+        if event.status in SCHEMA_EVENT_STATUS:
+            node["eventStatus"] = SCHEMA_EVENT_STATUS[event.status]
+        node["description"] = " ".join(
+            part
+            for part in (
+                event.summary,
+                f"Date: {event.date_words}"
+                + (" (not dated in the article)." if event.date_basis == "undated" else "."),
+                "" if event.status == Event.Status.OCCURRED else f"{event.get_status_display()}.",
+            )
+            if part
+        )
         if event.location:
             node["location"] = {"@type": "Place", "name": event.location}
         participants = [ref(p.actor.anchor) for p in event.participations.all()]
@@ -518,6 +557,16 @@ def json_ld(content, page_url):
             "@type": "Claim",
             "@id": f"#{claim.anchor}",
             "text": claim.text,
+            # What kind of statement it is, its figure as qualified, and the editors' reading.
+            "description": " ".join(
+                part
+                for part in (
+                    f"{claim.get_status_display()}.",
+                    f"Figure: {figure_text(claim)}." if claim.has_figure else "",
+                    f"Editors’ note: {claim.note}" if claim.note else "",
+                )
+                if part
+            ),
             "appearance": {
                 "@type": "Quotation",
                 "text": claim.quote,

@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 from briefing.models import (
     Briefing,
     Claim,
+    ClaimRelation,
     Event,
     Paragraph,
     Participation,
@@ -122,6 +123,7 @@ class BriefingForm(VersionedForm):
             "article_outlet",
             "article_url",
             "article_published_on",
+            "article_details_from_editors",
         ]
 
 
@@ -158,10 +160,8 @@ class EventForm(VersionedForm):
             "slug",
             "summary",
             "kind",
-            "start_date",
-            "date_precision",
-            "end_date",
-            "is_ongoing",
+            "status",
+            "date_edtf",
             "date_basis",
             "date_note",
             "location",
@@ -180,11 +180,13 @@ class ClaimForm(VersionedForm):
             "claimant",
             "status",
             "credibility",
+            "figure_qualifier",
             "figure_low",
             "figure_high",
             "figure_unit",
             "paragraph",
             "quote",
+            "note",
             "actors",
             "events",
             "review_status",
@@ -204,6 +206,29 @@ class ClaimForm(VersionedForm):
                 "events",
                 f"These events belong to another briefing: {', '.join(map(str, foreign))}.",
             )
+        return cleaned_data
+
+
+class ClaimRelationForm(forms.ModelForm):
+    class Meta:
+        model = ClaimRelation
+        fields = ["other_claim", "relation", "independence", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.other_claim_id and "other_claim" in self.fields:
+            # Loaded with select_related by the inline: no query per row.
+            give_widget_known_objects(self.fields["other_claim"], [self.instance.other_claim])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        other = cleaned_data.get("other_claim")
+        claim = self.instance.claim if self.instance.claim_id else None
+        if other is not None and claim is not None:
+            if other.pk == claim.pk:
+                self.add_error("other_claim", "A claim cannot corroborate or contradict itself.")
+            elif other.briefing_id != claim.briefing_id:
+                self.add_error("other_claim", "This claim belongs to another briefing.")
         return cleaned_data
 
 

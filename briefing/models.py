@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from briefing import dates
+from briefing.dates import validate_edtf
+
 wikidata_id_validator = RegexValidator(
     r"^Q[1-9][0-9]*$",
     "A Wikidata ID is a Q followed by digits, with no leading zero, e.g. Q7747.",
@@ -138,6 +141,12 @@ class Briefing(models.Model):
     )
     article_published_on = models.DateField(
         null=True, blank=True, help_text="Leave empty when the article's date is not known."
+    )
+    article_details_from_editors = models.BooleanField(
+        "article details added by the editors",
+        default=False,
+        help_text="Tick when the headline, outlet, address or date above did not come with the "
+        "article but were found by the editors; readers see them marked as the editors'.",
     )
 
     history = HistoricalRecords()
@@ -313,15 +322,29 @@ class Actor(models.Model):
     )
     aliases = models.TextField(
         blank=True,
-        help_text="Other names, one per line, including native-script spellings (김정은).",
+        help_text="Other names the article itself uses, one per line (“Seoul”, “Russian forces”).",
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, help_text="Who the actor is, as the article describes it: nothing more."
+    )
+    editors_aliases = models.TextField(
+        "other names added by the editors",
+        blank=True,
+        help_text="Names from outside the article, one per line, e.g. native-script spellings "
+        "(김정은); readers see them marked “added by the editors”.",
+    )
+    editors_note = models.TextField(
+        "background added by the editors",
+        blank=True,
+        help_text="Knowledge from outside the article; readers see it marked as the editors'.",
+    )
     wikidata_id = models.CharField(
         "Wikidata ID",
         max_length=20,
         blank=True,
         validators=[wikidata_id_validator],
-        help_text="Only an ID you have checked, e.g. Q7747 for Vladimir Putin.",
+        help_text="Only an ID you have checked, e.g. Q7747 for Vladimir Putin; readers see it "
+        "marked “added by the editors”.",
     )
 
     history = HistoricalRecords()
@@ -366,7 +389,13 @@ class Actor(models.Model):
 
     @property
     def alias_list(self):
+        """Other names the article uses."""
         return [alias.strip() for alias in self.aliases.splitlines() if alias.strip()]
+
+    @property
+    def editors_alias_list(self):
+        """Other names the editors added from outside the article."""
+        return [alias.strip() for alias in self.editors_aliases.splitlines() if alias.strip()]
 
     @property
     def wikidata_url(self):
@@ -398,14 +427,26 @@ class Source(models.Model):
         related_name="sources",
         help_text="The actor behind the source, e.g. Russia for TASS.",
     )
-    url = models.URLField("URL", max_length=500, blank=True)
+    url = models.URLField(
+        "URL",
+        max_length=500,
+        blank=True,
+        help_text="Where the editors found the source; readers see it marked as the editors'.",
+    )
     reliability = models.CharField(
         max_length=1,
         choices=AdmiraltyReliability,
         default=AdmiraltyReliability.F,
         help_text="Admiralty scale A–F; F when the source's record cannot be judged.",
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, help_text="What the article says of the source: nothing more."
+    )
+    editors_note = models.TextField(
+        "background added by the editors",
+        blank=True,
+        help_text="Knowledge from outside the article; readers see it marked as the editors'.",
+    )
 
     history = HistoricalRecords()
     objects = SlugManager()
@@ -428,10 +469,13 @@ class Source(models.Model):
 # Events --------------------------------------------------------------------
 
 
-class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+# Events come in the order they can first have happened; an unknown start sorts first and an
+# open or unknown end last, alike on SQLite and PostgreSQL.
+EVENT_ORDER = [
+    F("date_earliest").asc(nulls_first=True),
+    F("date_latest").asc(nulls_last=True),
+    "pk",
+]
 
 
 class InBriefingManager(models.Manager):
@@ -454,35 +498,50 @@ class Event(Reviewed):
         OFFER = "offer", "Offer"
         OTHER = "other", "Other"
 
+    class Status(models.TextChoices):
+        OCCURRED = "occurred", "Occurred"
+        PLANNED = "planned", "Planned or intended"
+        EXPECTED = "expected", "Expected"
+        SPECULATED = "speculated", "Speculated"
+
     class DateBasis(models.TextChoices):
         STATED = "stated", "Stated in the text"
         INFERRED = "inferred", "Inferred from the text"
+        UNDATED = "undated", "Not dated in the text"
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="events")
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, help_text="Unique within the briefing.")
     summary = models.TextField(blank=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
-    start_date = models.DateField(
-        help_text="For a month or a year, enter its first day and set the precision."
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.OCCURRED,
+        help_text="Occurred only when the text reports it as having happened; “arrived … to "
+        "meet” states a purpose: the meeting is planned.",
     )
-    date_precision = models.CharField(
-        max_length=5,
-        choices=DatePrecision,
-        default=DatePrecision.DAY,
-        help_text="How exactly the text dates the start: to the day, the month or the year.",
+    date_edtf = models.CharField(
+        "date (EDTF)",
+        max_length=64,
+        validators=[validate_edtf],
+        help_text="As precise as the text allows, in EDTF: 2025-03-21, 2025-03 or 2025; "
+        "2025-03-21? uncertain, 2025~ approximate; 2024-10/2025-03 a span, 2022/.. still going "
+        "on, 2022/ end unknown; [2024-10..2025-03] one moment somewhere in a window, "
+        "[2025-03-21..] not before. Years 1800–2199.",
     )
-    end_date = models.DateField(
-        null=True, blank=True, help_text="Empty for a one-day event; never before the start."
+    date_earliest = models.DateField(
+        null=True, editable=False, db_index=True, help_text="First day the date allows."
     )
-    is_ongoing = models.BooleanField(
-        "ongoing", default=False, help_text="Still going on as of the article; has no end date."
+    date_latest = models.DateField(
+        null=True, editable=False, db_index=True, help_text="Last day the date allows."
     )
     date_basis = models.CharField(
         max_length=10,
         choices=DateBasis,
         default=DateBasis.STATED,
-        help_text="Inferred when the text implies the date (“last year”) rather than giving it.",
+        help_text="Inferred when the text implies the date (“last year”) rather than giving it; "
+        "not dated when the text gives no date and the EDTF value is only the span it allows.",
     )
     date_note = models.CharField(
         max_length=300,
@@ -494,34 +553,41 @@ class Event(Reviewed):
         Actor, through="Participation", related_name="events", blank=True
     )
 
+    # Computed from date_edtf on save and clean; never entered (see the loaddata command).
+    DERIVED_FIELDS = ("date_earliest", "date_latest")
+
     history = HistoricalRecords()
     objects = InBriefingManager()
 
     class Meta:
-        ordering = ["start_date", "end_date", "pk"]
+        ordering = EVENT_ORDER
         constraints = [
             models.UniqueConstraint(
                 fields=["briefing", "slug"], name="event_slug_unique_in_briefing"
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                name="event_end_not_before_start",
+                condition=Q(date_earliest__isnull=True)
+                | Q(date_latest__isnull=True)
+                | Q(date_latest__gte=F("date_earliest")),
+                name="event_date_latest_not_before_earliest",
             ),
             models.CheckConstraint(
-                condition=Q(is_ongoing=False) | Q(end_date__isnull=True),
-                name="event_ongoing_has_no_end",
+                condition=Q(status__in=["occurred", "planned", "expected", "speculated"]),
+                name="event_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(date_precision__in=["day", "month", "year"]),
-                name="event_date_precision_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(date_basis__in=["stated", "inferred"]), name="event_date_basis_valid"
+                condition=Q(date_basis__in=["stated", "inferred", "undated"]),
+                name="event_date_basis_valid",
             ),
         ]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The bounds are the EDTF value's, kept in step with it for ordering and date queries.
+        self.date_earliest, self.date_latest = self.date_bounds()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.briefing.get_absolute_url()}#{self.anchor}"
@@ -535,26 +601,50 @@ class Event(Reviewed):
     def anchor(self):
         return f"event-{self.slug}"
 
+    @property
+    def parsed_date(self):
+        """The parsed EDTF date; None when the stored value is not valid (never from the admin).
+
+        Parsed once per value: a changed `date_edtf` (a form, a script, refresh_from_db) is
+        parsed afresh, so save() never stores the bounds of the previous value.
+        """
+        cached = self.__dict__.get("_parsed_date")
+        if cached is None or cached[0] != self.date_edtf:
+            try:
+                parsed = dates.parse(self.date_edtf)
+            except ValidationError:
+                parsed = None
+            cached = self.__dict__["_parsed_date"] = (self.date_edtf, parsed)
+        return cached[1]
+
+    def date_bounds(self):
+        """(first day, last day) the date allows; None for an open or unknown end."""
+        if self.parsed_date is None:
+            return None, None
+        return self.parsed_date.earliest, self.parsed_date.latest
+
+    @property
+    def date_words(self):
+        """The date in words, as honest as the text: 'between October 2024 and March 2025'."""
+        if self.parsed_date is None:
+            return "date unknown"
+        return self.parsed_date.words(within=self.date_basis == self.DateBasis.UNDATED)
+
+    @property
+    def is_ongoing(self):
+        return bool(self.parsed_date and self.parsed_date.is_ongoing)
+
+    @property
+    def is_uncertain(self):
+        """Not dated in the text, or dated with a qualifier, an unknown end or a window."""
+        if self.date_basis == self.DateBasis.UNDATED:
+            return True
+        return bool(self.parsed_date and self.parsed_date.is_uncertain)
+
     def clean(self):
-        errors = {}
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = "The end date is before the start date."
-        if self.is_ongoing and self.end_date:
-            errors["is_ongoing"] = "An ongoing event has no end date: clear one or the other."
-        not_first_day = self.start_date and (
-            (self.date_precision == DatePrecision.MONTH and self.start_date.day != 1)
-            or (
-                self.date_precision == DatePrecision.YEAR
-                and self.start_date.timetuple().tm_yday != 1
-            )
-        )
-        if not_first_day:
-            errors["start_date"] = (
-                f"With {self.date_precision} precision, enter the first day of the "
-                f"{self.date_precision}."
-            )
-        if errors:
-            raise ValidationError(errors)
+        if self.date_edtf:
+            # The field's validator reports a bad value; here only the bounds follow it.
+            self.date_earliest, self.date_latest = self.date_bounds()
 
 
 class ParticipationManager(models.Manager):
@@ -617,12 +707,21 @@ class OrderedInBriefingManager(models.Manager):
 
 class Claim(Reviewed):
     class Status(models.TextChoices):
-        STATED = "stated", "Stated by the article"
-        ATTRIBUTED = "attributed", "Attributed"
-        ALLEGED = "alleged", "Alleged"
-        ASSESSMENT = "assessment", "Assessment or speculation"
+        STATED = "stated", "Stated as fact by the article"
+        JUDGEMENT = "judgement", "The article's own judgement"
+        ATTRIBUTED = "attributed", "Attributed to a source"
+        ALLEGED = "alleged", "Alleged, not confirmed"
+        SPECULATION = "speculation", "Speculation (may, could)"
         DISPUTED = "disputed", "Disputed"
         CONFIRMED = "confirmed", "Confirmed"
+
+    class FigureQualifier(models.TextChoices):
+        EXACT = "", "Exactly"
+        APPROXIMATELY = "approximately", "Approximately"
+        AT_LEAST = "at_least", "At least"
+        MORE_THAN = "more_than", "More than"
+        UP_TO = "up_to", "Up to"
+        FEWER_THAN = "fewer_than", "Fewer than"
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="claims")
     order = models.PositiveIntegerField(help_text="Position of the claim in the briefing.")
@@ -642,12 +741,26 @@ class Claim(Reviewed):
         help_text="The actor who asserted it, when not the source itself "
         "(TASS reports that Rudenko said: source TASS, claimant Rudenko).",
     )
-    status = models.CharField(max_length=12, choices=Status, default=Status.STATED)
+    status = models.CharField(
+        max_length=12,
+        choices=Status,
+        default=Status.STATED,
+        help_text="Stated: a fact the article reports in its own voice. Judgement: the article's "
+        "own unsourced assessment (“played a key role”). Attributed: a source says it. Alleged: "
+        "reported but unconfirmed (“reportedly”). Speculation: what may happen (“may”).",
+    )
     credibility = models.PositiveSmallIntegerField(
         choices=AdmiraltyCredibility,
         default=AdmiraltyCredibility.CANNOT_BE_JUDGED,
         help_text="Admiralty scale 1–6 for this piece of information, "
         "judged apart from the source's reliability.",
+    )
+    figure_qualifier = models.CharField(
+        max_length=13,
+        choices=FigureQualifier,
+        default=FigureQualifier.EXACT,
+        blank=True,
+        help_text="The article's own qualifier: “approximately 10,000-12,000” is approximately.",
     )
     figure_low = models.DecimalField(
         max_digits=18,
@@ -669,6 +782,12 @@ class Claim(Reviewed):
     quote = models.TextField(
         help_text="The exact words of that paragraph the claim rests on, copied verbatim."
     )
+    note = models.TextField(
+        "editors' note",
+        blank=True,
+        help_text="Shown to readers as the editors' note: say here when the text allows two "
+        "readings, or how a word like “this month” was read.",
+    )
     actors = models.ManyToManyField(Actor, related_name="claims", blank=True)
     events = models.ManyToManyField(Event, related_name="claims", blank=True)
 
@@ -685,14 +804,28 @@ class Claim(Reviewed):
                 condition=Q(
                     status__in=[
                         "stated",
+                        "judgement",
                         "attributed",
                         "alleged",
-                        "assessment",
+                        "speculation",
                         "disputed",
                         "confirmed",
                     ]
                 ),
                 name="claim_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    figure_qualifier__in=[
+                        "",
+                        "approximately",
+                        "at_least",
+                        "more_than",
+                        "up_to",
+                        "fewer_than",
+                    ]
+                ),
+                name="claim_figure_qualifier_valid",
             ),
             models.CheckConstraint(
                 condition=Q(credibility__gte=1, credibility__lte=6), name="claim_credibility_valid"
@@ -731,6 +864,8 @@ class Claim(Reviewed):
             errors["figure_high"] = "The high figure is below the low figure."
         if self.has_figure and not self.figure_unit:
             errors["figure_unit"] = "Give the unit of the figure, e.g. soldiers."
+        if self.figure_qualifier and not self.has_figure:
+            errors["figure_qualifier"] = "A qualifier needs a figure to qualify."
         if self.paragraph_id and self.briefing_id:
             paragraph = self.paragraph
             if paragraph.briefing_id != self.briefing_id:
@@ -750,6 +885,83 @@ class Claim(Reviewed):
             raise ValidationError(
                 {"events": f"Events of another briefing: {', '.join(map(str, foreign))}."}
             )
+
+
+class ClaimRelationManager(models.Manager):
+    def get_by_natural_key(self, briefing_slug, claim_order, other_order):
+        return self.get(
+            claim__briefing__slug=briefing_slug,
+            claim__order=claim_order,
+            other_claim__order=other_order,
+        )
+
+
+class ClaimRelation(models.Model):
+    """One claim corroborating or contradicting another, and whether the two are independent."""
+
+    class Relation(models.TextChoices):
+        CORROBORATES = "corroborates", "Corroborates"
+        CONTRADICTS = "contradicts", "Contradicts"
+
+    class Independence(models.TextChoices):
+        INDEPENDENT = "independent", "Independent of each other"
+        DEPENDENT = "dependent", "Not independent (same origin)"
+        UNKNOWN = "unknown", "Independence cannot be judged"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations")
+    other_claim = models.ForeignKey(
+        Claim,
+        on_delete=models.CASCADE,
+        related_name="related_from",
+        help_text="A claim of the same briefing.",
+    )
+    relation = models.CharField(max_length=12, choices=Relation)
+    independence = models.CharField(
+        max_length=11,
+        choices=Independence,
+        default=Independence.UNKNOWN,
+        help_text="Independent only when the text shows the two come from different origins.",
+    )
+    note = models.TextField(
+        help_text="Why they agree or differ and how independent they are, e.g. “both describe "
+        "avoiding surrender; the article does not say whether the sources spoke to each other”."
+    )
+
+    objects = ClaimRelationManager()
+
+    class Meta:
+        ordering = ["claim", "other_claim"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "other_claim"], name="claim_relation_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(claim=F("other_claim")), name="claim_relation_not_to_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(relation__in=["corroborates", "contradicts"]),
+                name="claim_relation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(independence__in=["independent", "dependent", "unknown"]),
+                name="claim_relation_independence_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim} {self.get_relation_display().lower()} {self.other_claim}"
+
+    def natural_key(self):
+        return (*self.claim.natural_key(), self.other_claim.order)
+
+    natural_key.dependencies = ["briefing.claim"]
+
+    def clean(self):
+        if self.claim_id and self.other_claim_id:
+            if self.claim_id == self.other_claim_id:
+                raise ValidationError({"other_claim": "A claim cannot corroborate itself."})
+            if self.claim.briefing_id != self.other_claim.briefing_id:
+                raise ValidationError({"other_claim": "This claim belongs to another briefing."})
 
 
 class Takeaway(models.Model):

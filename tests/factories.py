@@ -1,7 +1,5 @@
 """factory-boy factories for every model of the briefing app."""
 
-import datetime
-
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -73,7 +71,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Event {n}")
     slug = factory.Sequence(lambda n: f"event-{n}")
     kind = models.Event.Kind.MEETING
-    start_date = datetime.date(2025, 3, 21)
+    date_edtf = "2025-03-21"
     # Readers see only checked content; tests ask for unchecked explicitly.
     review_status = models.ReviewStatus.CHECKED
 
@@ -101,6 +99,18 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     review_status = models.ReviewStatus.CHECKED
 
 
+class ClaimRelationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ClaimRelation
+
+    claim = factory.SubFactory(ClaimFactory)
+    other_claim = factory.SubFactory(
+        ClaimFactory, briefing=factory.SelfAttribute("..claim.briefing")
+    )
+    relation = models.ClaimRelation.Relation.CORROBORATES
+    note = "Both describe the same meeting."
+
+
 class TakeawayFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Takeaway
@@ -119,13 +129,31 @@ class ChangeNoteFactory(factory.django.DjangoModelFactory):
 
 
 def briefing_with_content(scale=1, **briefing_fields):
-    """A briefing about as rich as the demo (13 events, 31 claims, ~20 actors) times `scale`."""
+    """A briefing about as rich as the demo (13 events, 31 claims, ~20 actors) times `scale`.
+
+    With every kind of date (a day, a month, a year, an undated span, an ongoing one, a
+    window), planned events, figure qualifiers, editors' notes and additions, and relations
+    between claims, so that query counts cover all of them.
+    """
     briefing = BriefingFactory(**briefing_fields)
-    precisions = [models.DatePrecision.DAY, models.DatePrecision.MONTH, models.DatePrecision.YEAR]
+    dates = ["{}-03-21", "{}-10", "{}", "{}-10/{}-03", "{}/..", "[{}-03-21..]"]
     for unit in range(scale):
-        state = ActorFactory(kind=models.Actor.Kind.STATE, name=f"State {unit}")
+        state = ActorFactory(
+            kind=models.Actor.Kind.STATE,
+            name=f"State {unit}",
+            aliases=f"The state {unit}",
+            editors_aliases=f"Государство {unit}",
+            wikidata_id=f"Q{unit + 1}",
+        )
         actors = [state] + [ActorFactory(affiliation=state) for _ in range(19)]
-        sources = [SourceFactory(affiliation=state if n % 2 else None) for n in range(8)]
+        sources = [
+            SourceFactory(
+                affiliation=state if n % 2 else None,
+                url=f"https://example.org/source-{n}" if n % 3 == 0 else "",
+                editors_note="Known from elsewhere." if n % 3 == 0 else "",
+            )
+            for n in range(8)
+        ]
         paragraphs = [
             ParagraphFactory(
                 briefing=briefing,
@@ -136,19 +164,26 @@ def briefing_with_content(scale=1, **briefing_fields):
         ]
         events = []
         for n in range(13):
+            year = 2022 + n % 3
             event = EventFactory(
                 briefing=briefing,
                 slug=f"event-{unit}-{n}",
-                start_date=datetime.date(2022 + n % 4, 1, 1),
-                date_precision=precisions[n % 3],
-                date_basis=models.Event.DateBasis.INFERRED if n % 4 == 0 else "stated",
-                is_ongoing=n % 5 == 0,
+                date_edtf=dates[n % 6].format(year, year + 1),
+                date_basis=(
+                    models.Event.DateBasis.UNDATED
+                    if n % 6 == 3
+                    else models.Event.DateBasis.INFERRED
+                    if n % 4 == 0
+                    else models.Event.DateBasis.STATED
+                ),
+                status=models.Event.Status.PLANNED if n % 6 == 5 else "occurred",
             )
             for actor in actors[n % 5 : n % 5 + 3]:
                 ParticipationFactory(event=event, actor=actor)
             events.append(event)
         claims = []
         for n in range(31):
+            has_figure = n % 7 == 0
             claim = ClaimFactory(
                 briefing=briefing,
                 order=unit * 31 + n + 1,
@@ -156,13 +191,21 @@ def briefing_with_content(scale=1, **briefing_fields):
                 claimant=actors[n % 20] if n % 3 == 0 else None,
                 paragraph=paragraphs[n % 11],
                 quote="something happened",
-                figure_low=10000 if n % 7 == 0 else None,
-                figure_high=12000 if n % 7 == 0 else None,
-                figure_unit="soldiers" if n % 7 == 0 else "",
+                figure_qualifier="approximately" if has_figure and n % 2 else "",
+                figure_low=10000 if has_figure else None,
+                figure_high=12000 if has_figure else None,
+                figure_unit="soldiers" if has_figure else "",
+                note="Read “this month” as March." if n % 5 == 0 else "",
             )
             claim.actors.set(actors[n % 20 : n % 20 + 2])
             claim.events.set([events[n % 13]])
             claims.append(claim)
+        for n in range(1, 31, 4):
+            ClaimRelationFactory(
+                claim=claims[n],
+                other_claim=claims[n - 1],
+                relation="contradicts" if n % 8 == 1 else "corroborates",
+            )
         for n in range(5):
             takeaway = TakeawayFactory(briefing=briefing, order=unit * 5 + n + 1)
             takeaway.claims.set(claims[n * 6 : n * 6 + 6])

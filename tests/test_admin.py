@@ -477,13 +477,69 @@ def test_claim_form_shows_the_cited_paragraph(client, editor):
     assert "Shoigu said something happened in Kursk." in page
 
 
-def test_event_ending_before_it_starts_is_refused(client, editor):
+def add_event(client, follow=False, **fields):
+    url = reverse("admin:briefing_event_add")
+    data = form_data(client.get(url)) | {"title": "Shoigu meets Kim", "slug": "meeting"}
+    return client.post(url, data | fields, follow=follow)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("21 March 2025", "this is not a date in EDTF"),
+        ("2025-02-30", "calendar"),
+        ("9999", "a briefing's dates lie between 1800 and 2199"),
+        ("2025-03-21/2025-03-20", "ends (20 March 2025) before it starts (21 March 2025)"),
+        ("{2024,2025}", "a briefing takes only the forms below"),
+        ("2025?-03-21", "is not a plain day, month or year"),
+        ("", "This field is required."),
+    ],
+)
+def test_a_bad_edtf_date_is_refused_on_the_event_forms_and_nothing_is_saved(
+    client, editor, value, message
+):
     client.force_login(editor)
-    event = EventFactory(start_date=datetime.date(2025, 3, 21))
-    response = post_change(client, event, end_date="2025-03-20")
-    assert_refused(response, "end_date", "before the start date")
+    event = EventFactory(date_edtf="2025-03-21")
+    response = add_event(client, briefing=str(event.briefing.pk), date_edtf=value)
+    assert_refused(response, "date_edtf", message)
+    assert Event.objects.count() == 1
+    response = post_change(client, event, date_edtf=value)
+    assert_refused(response, "date_edtf", message)
     event.refresh_from_db()
-    assert event.end_date is None
+    assert (event.date_edtf, event.version) == ("2025-03-21", 1)
+    assert (event.date_earliest, event.date_latest) == (datetime.date(2025, 3, 21),) * 2
+
+
+def test_a_good_edtf_date_saves_with_its_bounds_and_is_shown_in_words(client, editor):
+    client.force_login(editor)
+    briefing = BriefingFactory(draft=True)
+    response = add_event(
+        client,
+        briefing=str(briefing.pk),
+        date_edtf="2024-10/2025-03",
+        date_basis="undated",
+        status="planned",
+        follow=True,
+    )
+    assert response.status_code == 200
+    event = Event.objects.get(slug="meeting")
+    assert (event.briefing, event.status) == (briefing, Event.Status.PLANNED)
+    assert (event.date_earliest, event.date_latest) == (
+        datetime.date(2024, 10, 1),
+        datetime.date(2025, 3, 31),
+    )
+    assert "is dated between October 2024 and March 2025" in response.content.decode()
+
+    response = post_change(client, event, date_edtf="2022/..", date_basis="stated")
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.date_edtf, event.date_earliest, event.date_latest) == (
+        "2022/..",
+        datetime.date(2022, 1, 1),
+        None,
+    )
+    page = client.get(change_url(event)).content.decode()
+    assert "from 2022, still going on" in page  # the date in words, next to the field
 
 
 def test_malformed_wikidata_id_is_refused(client, editor):
@@ -504,6 +560,28 @@ def test_figure_low_above_high_is_refused(client, editor):
     assert_refused(response, "figure_high", "below the low figure")
     claim.refresh_from_db()
     assert claim.figure_low is None
+
+
+def test_figure_qualifier_without_a_figure_is_refused_and_with_one_is_saved(client, editor):
+    client.force_login(editor)
+    claim = ClaimFactory()
+    response = post_change(client, claim, figure_qualifier="approximately")
+    assert_refused(response, "figure_qualifier", "A qualifier needs a figure")
+    response = post_change(
+        client,
+        claim,
+        figure_qualifier="approximately",
+        figure_low="10000",
+        figure_high="12000",
+        figure_unit="soldiers",
+        note="The article gives the range; we did not round it.",
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.figure_qualifier, claim.note) == (
+        "approximately",
+        "The article gives the range; we did not round it.",
+    )
 
 
 def test_claim_events_from_another_briefing_are_refused(client, editor):

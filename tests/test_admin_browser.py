@@ -88,7 +88,7 @@ def test_editor_prepares_a_briefing_and_publisher_checks_and_publishes_it(
 
     # ... adds an actor ...
     page.goto(f"{admin}/actor/add/")
-    page.get_by_label("Name").press_sequentially("Sergei Shoigu")
+    page.locator("#id_name").press_sequentially("Sergei Shoigu")
     page.get_by_label("Kind").select_option("person")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")

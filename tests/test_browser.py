@@ -51,6 +51,37 @@ def test_demo_page_shows_every_section(reader, demo_url, demo):
     expect(reader.locator("text=According to TASS").first).to_be_visible()
 
 
+def test_uncertainty_and_the_editors_additions_are_seen_in_words_not_only_style(reader, demo_url):
+    reader.goto(demo_url)
+    capture = reader.locator("#event-capture-of-paek-and-ri")
+    expect(capture.locator(".event-date")).to_have_text(
+        "between October 2024 and March 2025; not dated in the article"
+    )
+    meeting = reader.locator("#event-shoigu-meets-kim-jong-un")
+    expect(meeting.locator("h3")).to_contain_text("Planned or intended")
+    # On the chart: the undated span is hatched, the planned meeting drawn hollow and dotted.
+    bars = reader.locator(".timeline-chart rect.bar")
+    styles = bars.evaluate_all(
+        """rects => rects.map(r => [r.querySelector('title').textContent,
+            getComputedStyle(r).fill, getComputedStyle(r).strokeDasharray])"""
+    )
+    by_title = {title.split(":")[0]: (fill, dash) for title, fill, dash in styles}
+    capture_fill, capture_dash = next(
+        value for title, value in by_title.items() if "capture two North Korean" in title
+    )
+    assert "url(" in capture_fill and capture_dash != "none"
+    meeting_fill, meeting_dash = next(
+        value for title, value in by_title.items() if "to meet Kim" in title
+    )
+    assert meeting_fill == "none" and meeting_dash != "none"
+    assert any("(planned; not dated)" in title for title in by_title)
+    kim = reader.locator("#actor-kim-jong-un")
+    expect(kim.locator(".editors-note")).to_contain_text("Added by the editors: other names 김정은")
+    expect(kim.locator(".editors-note")).to_contain_text("Wikidata Q56226")
+    troops = reader.locator("#claim-6 .figure")
+    expect(troops).to_have_text("approximately 10,000–12,000 soldiers")
+
+
 def test_claim_paragraph_link_lands_on_the_paragraph_and_highlights_the_quote(reader, demo_url):
     reader.goto(demo_url)
     quote = reader.locator("#claim-8 q").inner_text()

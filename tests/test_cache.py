@@ -8,8 +8,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from briefing.models import Actor, Claim, Takeaway
-from tests.factories import BriefingFactory, ClaimFactory, StaffFactory
+from briefing.models import Actor, Claim, Event, Takeaway
+from tests.factories import (
+    BriefingFactory,
+    ClaimFactory,
+    ClaimRelationFactory,
+    EventFactory,
+    StaffFactory,
+)
 
 
 def queries_of(client, url, **extra):
@@ -57,6 +63,28 @@ def test_an_edit_to_a_shared_actor_clears_the_cached_export(client, demo):
     actor.save()
 
     assert "Renamed Actor For The Export" in client.get(url).text
+
+
+def test_a_changed_event_date_is_visible_on_the_next_anonymous_request(client, db):
+    event = EventFactory(date_edtf="2025-03-21")
+    url = event.briefing.get_absolute_url()
+    assert "21 March 2025" in client.get(url).text
+    event = Event.objects.get(pk=event.pk)
+    event.date_edtf = "2024-10/2025-03"
+    event.save()
+
+    page = client.get(url).text
+    assert "from <time" in page and "October 2024" in page
+
+
+def test_a_new_relation_between_claims_clears_the_cached_export(client, db):
+    claim = ClaimFactory()
+    other = ClaimFactory(briefing=claim.briefing)
+    url = reverse("briefing:export", kwargs={"slug": claim.briefing.slug})
+    assert client.get(url).json()["claims"][0]["relations"] == []
+    ClaimRelationFactory(claim=claim, other_claim=other)
+
+    assert client.get(url).json()["claims"][0]["relations"][0]["claim"] == other.order
 
 
 def test_a_deleted_takeaway_disappears_from_the_next_anonymous_page(client, demo):

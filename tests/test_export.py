@@ -12,7 +12,10 @@ from tests.factories import (
     ActorFactory,
     BriefingFactory,
     ClaimFactory,
+    ClaimRelationFactory,
     EventFactory,
+    ParticipationFactory,
+    SourceFactory,
     StaffFactory,
     briefing_with_content,
 )
@@ -20,7 +23,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SCHEMA = json.loads((Path(settings.BASE_DIR) / "docs" / "export.schema.json").read_text())
-EXPORT_QUERIES = 12
+EXPORT_QUERIES = 13
 
 
 def export_url(briefing):
@@ -54,6 +57,7 @@ def assert_references_resolve(data):
         assert {p["actor"] for p in event["participants"]} <= actors
         assert set(event["claims"]) <= claims
     for claim in data["claims"]:
+        assert {relation["claim"] for relation in claim["relations"]} <= claims - {claim["order"]}
         assert claim["source"] in sources
         assert claim["claimant"] in actors | {None}
         assert set(claim["actors"]) <= actors
@@ -75,8 +79,21 @@ def test_demo_export_is_valid_and_complete(client, demo):
     assert len(data["claims"]) == demo.claims.count()
     assert len(data["events"]) == demo.events.count()
     assert len(data["paragraphs"]) == demo.paragraphs.count()
-    starts = [event["start"] for event in data["events"]]
-    assert starts == sorted(starts)
+    assert_in_date_order(data["events"])
+
+
+def assert_in_date_order(events):
+    """Earliest date first (an unknown start before all), then latest (open ends last)."""
+    keys = [
+        (
+            event["date"]["earliest"] is not None,
+            event["date"]["earliest"] or "",
+            event["date"]["latest"] is None,
+            event["date"]["latest"] or "",
+        )
+        for event in events
+    ]
+    assert keys == sorted(keys)
 
 
 def test_ten_times_the_demo_data_exports_valid_in_the_same_number_of_queries(
@@ -89,6 +106,7 @@ def test_ten_times_the_demo_data_exports_valid_in_the_same_number_of_queries(
     validate(data)
     assert_references_resolve(data)
     assert len(data["claims"]) == 310
+    assert_in_date_order(data["events"])
 
 
 def test_one_times_the_data_exports_in_the_same_number_of_queries(
@@ -102,7 +120,7 @@ def test_one_times_the_data_exports_in_the_same_number_of_queries(
 def test_claims_carry_source_status_paragraph_quote_actors_and_events(client):
     claim = ClaimFactory(figure_low=10000, figure_high=12000, figure_unit="soldiers")
     actor = ActorFactory()
-    event = EventFactory(briefing=claim.briefing, date_precision="month")
+    event = EventFactory(briefing=claim.briefing, date_edtf="2024-10")
     claim.actors.set([actor])
     claim.events.set([event])
     data = get_export(client, claim.briefing)
@@ -113,17 +131,172 @@ def test_claims_carry_source_status_paragraph_quote_actors_and_events(client):
     assert exported["quote"] == claim.quote
     assert exported["actors"] == [actor.slug]
     assert exported["events"] == [event.slug]
-    assert exported["figure"] == {"low": 10000, "high": 12000, "unit": "soldiers"}
+    assert exported["figure"] == {
+        "qualifier": None,
+        "text": "10,000–12,000 soldiers",
+        "low": 10000,
+        "high": 12000,
+        "unit": "soldiers",
+    }
+    assert (exported["editors_note"], exported["relations"]) == ("", [])
     exported_event = data["events"][0]
-    assert exported_event["start"] == event.start_date.isoformat()
-    assert exported_event["date_precision"] == "month"
-    assert exported_event["date_basis"] == "stated"
+    assert exported_event["status"] == "occurred"
+    assert exported_event["date"] == {
+        "edtf": "2024-10",
+        "earliest": "2024-10-01",
+        "latest": "2024-10-31",
+        "text": "October 2024",
+        "basis": "stated",
+        "note": "",
+    }
     assert exported_event["claims"] == [claim.order]
+
+
+def briefing_using_every_new_field():
+    """Uncertain dates, planned events, figure qualifiers, relations and the editors' additions."""
+    briefing = BriefingFactory(
+        article_outlet="Kyiv Independent",
+        article_url="https://kyivindependent.com/shoigu",
+        article_details_from_editors=True,
+    )
+    russia = ActorFactory(
+        slug="russia",
+        name="Russia",
+        kind="state",
+        aliases="Moscow",
+        editors_aliases="Россия\nRussian Federation",
+        wikidata_id="Q159",
+        editors_note="A permanent member of the UN Security Council.",
+    )
+    tass = SourceFactory(
+        slug="tass",
+        name="TASS",
+        kind="state_media",
+        affiliation=russia,
+        url="https://tass.com/",
+        editors_note="Russia's state news agency.",
+    )
+    troops = EventFactory(
+        briefing=briefing,
+        slug="troops-arrive",
+        date_edtf="2024-10/2025-03",
+        date_basis="undated",
+        date_note="Between the first reports and the article.",
+    )
+    visit = EventFactory(
+        briefing=briefing, slug="kim-visits-moscow", date_edtf="[2025-03-21..]", status="planned"
+    )
+    ParticipationFactory(event=visit, actor=russia, role="host")
+    counted = ClaimFactory(
+        briefing=briefing,
+        order=1,
+        source=tass,
+        status="attributed",
+        figure_qualifier="approximately",
+        figure_low=10000,
+        figure_high=12000,
+        figure_unit="soldiers",
+        note="The article gives the range; the editors did not round it.",
+    )
+    counted.events.set([troops])
+    counted.actors.set([russia])
+    doubted = ClaimFactory(
+        briefing=briefing,
+        order=2,
+        status="speculation",
+        figure_qualifier="at_least",
+        figure_low=3000,
+        figure_unit="soldiers",
+    )
+    doubted.events.set([troops, visit])
+    ClaimRelationFactory(
+        claim=doubted,
+        other_claim=counted,
+        relation="contradicts",
+        independence="independent",
+        note="Different counts from different sources.",
+    )
+    return briefing
+
+
+def test_every_new_field_is_exported_valid_against_the_schema(client):
+    data = get_export(client, briefing_using_every_new_field())
+    validate(data)
+    assert_references_resolve(data)
+    assert data["format_version"] == 2
+    assert data["article"] == {
+        "headline": None,
+        "outlet": "Kyiv Independent",
+        "url": "https://kyivindependent.com/shoigu",
+        "published_on": None,
+        "details_added_by_editors": True,
+    }
+    (russia,) = [actor for actor in data["actors"] if actor["slug"] == "russia"]
+    assert russia["aliases"] == ["Moscow"]
+    assert russia["added_by_editors"] == {
+        "aliases": ["Россия", "Russian Federation"],
+        "wikidata_id": "Q159",
+        "note": "A permanent member of the UN Security Council.",
+    }
+    (tass,) = [source for source in data["sources"] if source["slug"] == "tass"]
+    assert "url" not in tass
+    assert tass["added_by_editors"] == {
+        "url": "https://tass.com/",
+        "note": "Russia's state news agency.",
+    }
+    troops, visit = data["events"]
+    assert (troops["slug"], troops["status"]) == ("troops-arrive", "occurred")
+    assert troops["date"] == {
+        "edtf": "2024-10/2025-03",
+        "earliest": "2024-10-01",
+        "latest": "2025-03-31",
+        "text": "between October 2024 and March 2025",
+        "basis": "undated",
+        "note": "Between the first reports and the article.",
+    }
+    assert (visit["slug"], visit["status"]) == ("kim-visits-moscow", "planned")
+    assert visit["date"]["edtf"] == "[2025-03-21..]"
+    assert (visit["date"]["earliest"], visit["date"]["latest"]) == ("2025-03-21", None)
+    assert visit["date"]["text"] == "not before 21 March 2025"
+    counted, doubted = data["claims"]
+    assert counted["figure"] == {
+        "qualifier": "approximately",
+        "text": "approximately 10,000–12,000 soldiers",
+        "low": 10000,
+        "high": 12000,
+        "unit": "soldiers",
+    }
+    assert counted["editors_note"] == "The article gives the range; the editors did not round it."
+    assert counted["relations"] == []  # entered on claim 2: listed there only
+    assert doubted["status"] == "speculation"
+    assert doubted["figure"]["qualifier"] == "at_least"
+    assert doubted["figure"]["text"] == "at least 3,000 soldiers"
+    assert doubted["relations"] == [
+        {
+            "claim": 1,
+            "relation": "contradicts",
+            "independence": "independent",
+            "note": "Different counts from different sources.",
+        }
+    ]
+
+
+def test_a_relation_to_a_claim_readers_cannot_see_is_left_out(client):
+    relation = ClaimRelationFactory(other_claim__review_status="unchecked")
+    data = get_export(client, relation.claim.briefing)
+    assert [claim["relations"] for claim in data["claims"]] == [[]]
+    validate(data)
 
 
 def test_unknown_article_details_are_null_not_invented(client):
     data = get_export(client, BriefingFactory(article_outlet="", article_url=""))
-    assert data["article"] == {"headline": None, "outlet": None, "url": None, "published_on": None}
+    assert data["article"] == {
+        "headline": None,
+        "outlet": None,
+        "url": None,
+        "published_on": None,
+        "details_added_by_editors": False,
+    }
 
 
 def test_editor_text_round_trips_unchanged(client):

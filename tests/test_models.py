@@ -2,13 +2,16 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
 
-from briefing.models import Actor, Briefing, Claim, Event, split_into_paragraphs
+from briefing.models import Actor, Briefing, Claim, ClaimRelation, Event, split_into_paragraphs
 from tests.factories import (
     ActorFactory,
     BriefingFactory,
     ClaimFactory,
+    ClaimRelationFactory,
     EventFactory,
     ParagraphFactory,
     StaffFactory,
@@ -74,6 +77,52 @@ def test_claim_range_within_bounds_is_valid():
     assert Claim.objects.get(pk=claim.pk).figure_high == 12000
 
 
+def test_figure_qualifier_needs_a_figure():
+    claim = ClaimFactory.build(figure_qualifier="approximately")
+    with pytest.raises(ValidationError) as error:
+        claim.clean()
+    assert "needs a figure" in " ".join(error.value.message_dict["figure_qualifier"])
+    ClaimFactory.build(figure_qualifier="at_least", figure_low=1000, figure_unit="soldiers").clean()
+
+
+@pytest.mark.parametrize("status", ["assessment", "true", ""])
+def test_claim_status_outside_the_choices_is_rejected_by_the_database(status):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClaimFactory(status=status)
+
+
+def test_claim_figure_qualifier_outside_the_choices_is_rejected_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClaimFactory(figure_qualifier="roughly", figure_low=1, figure_unit="soldiers")
+
+
+def test_claim_relation_links_two_claims_of_one_briefing():
+    relation = ClaimRelationFactory(relation="contradicts", independence="independent")
+    assert relation.claim.briefing_id == relation.other_claim.briefing_id
+    assert list(relation.claim.relations.all()) == [relation]
+    assert list(relation.other_claim.related_from.all()) == [relation]
+    assert str(relation) == f"{relation.claim} contradicts {relation.other_claim}"
+    assert ClaimRelation.objects.get_by_natural_key(*relation.natural_key()) == relation
+
+
+def test_claim_relation_to_itself_or_another_briefing_is_rejected():
+    claim = ClaimFactory()
+    with pytest.raises(ValidationError) as error:
+        ClaimRelationFactory.build(claim=claim, other_claim=claim).full_clean()
+    assert "cannot corroborate itself" in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        ClaimRelationFactory.build(claim=claim, other_claim=ClaimFactory()).full_clean()
+    assert "another briefing" in str(error.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClaimRelationFactory(claim=claim, other_claim=claim)
+
+
+def test_a_pair_of_claims_has_one_relation_only():
+    relation = ClaimRelationFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClaimRelationFactory(claim=relation.claim, other_claim=relation.other_claim)
+
+
 def test_claim_events_of_another_briefing_are_rejected():
     claim = ClaimFactory()
     claim.events.add(EventFactory())
@@ -81,36 +130,130 @@ def test_claim_events_of_another_briefing_are_rejected():
         claim.validate_related()
 
 
-def test_event_end_before_start_is_rejected_by_clean_and_database():
-    event = EventFactory.build(
-        briefing=BriefingFactory(),
-        start_date=datetime.date(2025, 3, 21),
-        end_date=datetime.date(2025, 3, 20),
-    )
+def test_event_ending_before_it_starts_is_rejected_by_clean_and_database():
+    event = EventFactory.build(briefing=BriefingFactory(), date_edtf="2025-03-21/2025-03-20")
     with pytest.raises(ValidationError) as error:
         event.full_clean()
-    assert "end_date" in error.value.message_dict
+    assert "ends (20 March 2025) before it starts (21 March 2025)" in " ".join(
+        error.value.message_dict["date_edtf"]
+    )
+    event = EventFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        event.save()
+        Event.objects.filter(pk=event.pk).update(
+            date_earliest=datetime.date(2025, 3, 21), date_latest=datetime.date(2025, 3, 20)
+        )
 
 
-def test_ongoing_event_cannot_have_an_end():
-    event = EventFactory.build(
-        briefing=BriefingFactory(), is_ongoing=True, end_date=datetime.date(2025, 4, 1)
+@pytest.mark.parametrize(
+    ("edtf", "earliest", "latest"),
+    [
+        ("2025-03-21", datetime.date(2025, 3, 21), datetime.date(2025, 3, 21)),
+        ("2024-10", datetime.date(2024, 10, 1), datetime.date(2024, 10, 31)),
+        ("2024-02", datetime.date(2024, 2, 1), datetime.date(2024, 2, 29)),
+        ("2024", datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)),
+        ("2024-10/2025-03", datetime.date(2024, 10, 1), datetime.date(2025, 3, 31)),
+        ("2022/..", datetime.date(2022, 1, 1), None),
+        ("[..2025-03]", None, datetime.date(2025, 3, 31)),
+    ],
+)
+def test_saving_an_event_sets_the_bounds_its_date_allows(edtf, earliest, latest):
+    event = EventFactory(date_edtf=edtf)
+    event.refresh_from_db()
+    assert (event.date_earliest, event.date_latest) == (earliest, latest)
+
+
+def test_clean_sets_the_bounds_before_saving():
+    event = EventFactory.build(briefing=BriefingFactory(), date_edtf="2024-10/2025-03")
+    event.full_clean()
+    assert (event.date_earliest, event.date_latest) == (
+        datetime.date(2024, 10, 1),
+        datetime.date(2025, 3, 31),
     )
-    with pytest.raises(ValidationError):
-        event.full_clean()
 
 
-def test_month_precision_requires_the_first_day_of_the_month():
-    event = EventFactory.build(
-        briefing=BriefingFactory(),
-        start_date=datetime.date(2024, 10, 5),
-        date_precision="month",
+def test_changing_the_date_of_a_saved_event_moves_its_bounds():
+    event = EventFactory(date_edtf="2025-03-21")
+    assert event.date_words == "21 March 2025"  # parsed once before the change
+    event.date_edtf = "2024"
+    event.save()
+    event.refresh_from_db()
+    assert (event.date_earliest, event.date_latest) == (
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 12, 31),
     )
+    assert event.date_words == "2024"
+
+
+def test_a_bad_edtf_date_is_refused_with_how_to_write_one():
+    event = EventFactory.build(briefing=BriefingFactory(), date_edtf="21 March 2025")
     with pytest.raises(ValidationError) as error:
         event.full_clean()
-    assert "start_date" in error.value.message_dict
+    message = " ".join(error.value.message_dict["date_edtf"])
+    assert "not a date in EDTF" in message
+    assert "Write a day as 2025-03-21" in message
+
+
+def test_an_ongoing_event_has_an_open_end_and_says_so():
+    event = EventFactory(date_edtf="2022/..")
+    assert event.is_ongoing
+    assert event.date_latest is None
+    assert event.date_words == "from 2022, still going on"
+    assert not EventFactory(date_edtf="2022/").is_ongoing  # end unknown, not ongoing
+
+
+@pytest.mark.parametrize(
+    ("edtf", "basis", "words", "uncertain"),
+    [
+        ("2025-03-21", "stated", "21 March 2025", False),
+        ("2024", "inferred", "2024", False),
+        ("2025-03-21?", "stated", "21 March 2025 (uncertain)", True),
+        ("2025~", "stated", "about 2025", True),
+        ("2024-10/2025-03", "stated", "from October 2024 to March 2025", False),
+        ("2024-10/2025-03", "undated", "between October 2024 and March 2025", True),
+        ("[2025-03-21..]", "stated", "not before 21 March 2025", True),
+    ],
+)
+def test_event_date_in_words_and_whether_it_is_uncertain(edtf, basis, words, uncertain):
+    event = EventFactory.build(date_edtf=edtf, date_basis=basis)
+    assert event.date_words == words
+    assert event.is_uncertain is uncertain
+
+
+def test_an_invalid_stored_date_reads_as_unknown_not_an_error():
+    event = EventFactory()
+    Event.objects.filter(pk=event.pk).update(date_edtf="not a date")
+    event.refresh_from_db()
+    assert event.parsed_date is None
+    assert event.date_words == "date unknown"
+
+
+def test_event_status_outside_the_choices_is_rejected_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventFactory(status="happened")
+
+
+def test_events_come_in_order_of_earliest_then_latest_date_open_ends_last():
+    briefing = BriefingFactory()
+    made = {
+        edtf: EventFactory(briefing=briefing, date_edtf=edtf, date_basis=basis, status=status)
+        for edtf, basis, status in [
+            ("2025-03-21", "stated", "occurred"),
+            ("[2025-03-21..]", "stated", "planned"),
+            ("2024-10/2025-03", "undated", "occurred"),
+            ("2022/..", "stated", "occurred"),
+            ("../2021", "stated", "occurred"),
+            ("2025-03", "stated", "occurred"),
+        ]
+    }
+    assert [event.date_edtf for event in Event.objects.filter(briefing=briefing)] == [
+        "../2021",  # an open start comes first
+        "2022/..",
+        "2024-10/2025-03",
+        "2025-03",  # from 1 March
+        "2025-03-21",  # from 21 March, ending first
+        "[2025-03-21..]",  # from 21 March, end unknown: last
+    ]
+    assert len(made) == 6
 
 
 def test_event_slugs_are_unique_within_a_briefing_only():
@@ -133,6 +276,14 @@ def test_wellformed_wikidata_id_is_accepted():
     ActorFactory.build(wikidata_id="Q7747").full_clean()
 
 
+def test_actor_names_from_the_article_and_from_the_editors_are_kept_apart():
+    actor = ActorFactory.build(
+        aliases="Russian forces\n\n  Moscow  \n", editors_aliases="Россия\nRussian Federation"
+    )
+    assert actor.alias_list == ["Russian forces", "Moscow"]
+    assert actor.editors_alias_list == ["Россия", "Russian Federation"]
+
+
 def test_actor_cannot_be_affiliated_with_itself():
     actor = ActorFactory()
     actor.affiliation = actor
@@ -152,3 +303,114 @@ def test_article_text_splits_into_paragraphs_and_headings():
         ("A subheading", True),
         ("Second “quoted.”", False),
     ]
+
+
+# The data migration from start/end/precision dates to EDTF ---------------------------------
+
+BEFORE_EDTF = [("briefing", "0003_changenotes_for_publishers")]
+
+
+def migrate(targets):
+    """Migrate the test database to `targets`; the app registry of that state."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def latest_migrations():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes("briefing")
+
+
+def old_event(apps, briefing, slug, start, precision="day", end=None, is_ongoing=False):
+    return apps.get_model("briefing", "Event").objects.create(
+        briefing=briefing,
+        title=slug,
+        slug=slug,
+        start_date=start,
+        date_precision=precision,
+        end_date=end,
+        is_ongoing=is_ongoing,
+    )
+
+
+# Schema changes cannot run inside the test's transaction: this test commits, and leaves the
+# database migrated to the latest state whatever happens. Like the suite's other transactional
+# tests it restores the database's initial rows (content types, groups) from the serialized copy,
+# so that its flush does not recreate content types that the next such test restores again.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_data_migration_turns_old_dates_statuses_and_aliases_into_the_new_fields():
+    latest = latest_migrations()
+    try:
+        apps = migrate(BEFORE_EDTF)
+        briefing = apps.get_model("briefing", "Briefing").objects.create(
+            title="Old", slug="old", status="draft"
+        )
+        D = datetime.date
+        old_event(apps, briefing, "day", D(2025, 3, 21))
+        old_event(apps, briefing, "month", D(2025, 3, 1), "month")
+        old_event(apps, briefing, "year", D(2024, 1, 1), "year")
+        old_event(apps, briefing, "ongoing", D(2022, 1, 1), "year", is_ongoing=True)
+        old_event(apps, briefing, "span", D(2024, 10, 1), end=D(2025, 1, 15))
+        old_event(apps, briefing, "month-ending-within", D(2025, 3, 1), "month", D(2025, 3, 20))
+        Source = apps.get_model("briefing", "Source")
+        article = Source.objects.create(name="The article", slug="article", kind="article")
+        analysts = Source.objects.create(name="Analysts", slug="analysts", kind="analysts")
+        paragraph = apps.get_model("briefing", "Paragraph").objects.create(
+            briefing=briefing, number=1, text="Kim may visit Russia, which matters."
+        )
+        Claim = apps.get_model("briefing", "Claim")
+        for order, source in [(1, article), (2, analysts)]:
+            Claim.objects.create(
+                briefing=briefing,
+                order=order,
+                text="An assessment.",
+                source=source,
+                paragraph=paragraph,
+                quote="Kim may visit Russia",
+                status="assessment",
+            )
+        Claim.objects.create(
+            briefing=briefing,
+            order=3,
+            text="Stated.",
+            source=article,
+            paragraph=paragraph,
+            quote="which matters",
+            status="stated",
+        )
+        apps.get_model("briefing", "Actor").objects.create(
+            name="Russia", slug="russia", kind="state", aliases="Russian Federation\nРоссия"
+        )
+
+        migrate(latest)
+
+        dates = {
+            event.slug: (event.date_edtf, event.date_earliest, event.date_latest)
+            for event in Event.objects.all()
+        }
+        assert dates == {
+            "day": ("2025-03-21", D(2025, 3, 21), D(2025, 3, 21)),
+            "month": ("2025-03", D(2025, 3, 1), D(2025, 3, 31)),
+            "year": ("2024", D(2024, 1, 1), D(2024, 12, 31)),
+            "ongoing": ("2022/..", D(2022, 1, 1), None),
+            "span": ("2024-10-01/2025-01-15", D(2024, 10, 1), D(2025, 1, 15)),
+            # An end inside the month the start names adds nothing the month does not say.
+            "month-ending-within": ("2025-03", D(2025, 3, 1), D(2025, 3, 31)),
+        }
+        for event in Event.objects.all():
+            # What the migration stored is what the model derives from the EDTF value.
+            assert event.date_bounds() == (event.date_earliest, event.date_latest)
+            event.full_clean()
+        assert Event.objects.get(slug="ongoing").is_ongoing
+        statuses = dict(Claim.objects.values_list("order", "status"))
+        assert statuses == {1: "judgement", 2: "speculation", 3: "stated"}
+        russia = Actor.objects.get(slug="russia")
+        assert (russia.aliases, russia.editors_aliases) == ("Russian Federation", "Россия")
+    finally:
+        migrate(latest)
+    assert (
+        MigrationRecorder(connection)
+        .migration_qs.filter(app="briefing", name=latest[0][1])
+        .exists()
+    )

@@ -23,6 +23,7 @@ from tests.factories import (
     BriefingFactory,
     ChangeNoteFactory,
     ClaimFactory,
+    ClaimRelationFactory,
     EventFactory,
     ParagraphFactory,
     ParticipationFactory,
@@ -318,7 +319,7 @@ def test_non_utf8_input_is_refused_or_replaced_never_a_500(client, demo):
 @pytest.fixture
 def hostile_briefing(db):
     """A published briefing whose every editor-typed text is a hostile string."""
-    texts = iter(HOSTILE * 4)
+    texts = iter(HOSTILE * 6)
 
     def hostile(limit=None):
         # Forms refuse NUL characters (and PostgreSQL cannot store them): none reach the page.
@@ -332,9 +333,16 @@ def hostile_briefing(db):
         article_outlet=hostile(200),
     )
     actor = ActorFactory(
-        name=hostile(200), role=hostile(200), aliases=hostile(), description=hostile()
+        name=hostile(200),
+        role=hostile(200),
+        aliases=hostile(),
+        description=hostile(),
+        editors_aliases=hostile(),
+        editors_note=hostile(),
     )
-    source = SourceFactory(name=hostile(200), description=hostile(), affiliation=actor)
+    source = SourceFactory(
+        name=hostile(200), description=hostile(), editors_note=hostile(), affiliation=actor
+    )
     paragraph = ParagraphFactory(briefing=briefing, number=1, text=hostile())
     event = EventFactory(
         briefing=briefing,
@@ -354,9 +362,17 @@ def hostile_briefing(db):
         figure_low=1,
         figure_high=2,
         figure_unit=hostile(50),
+        note=hostile(),
     )
     claim.actors.add(actor)
     claim.events.add(event)
+    ClaimRelationFactory(
+        claim=ClaimFactory(
+            briefing=briefing, source=source, paragraph=paragraph, quote=claim.quote
+        ),
+        other_claim=claim,
+        note=hostile(),
+    )
     TakeawayFactory(briefing=briefing, text=hostile()).claims.add(claim)
     ChangeNoteFactory(briefing=briefing, text=hostile())
     return briefing
@@ -422,7 +438,7 @@ def hostile_admin_forms():
         (Actor, {"slug": "hostile-actor", "wikidata_id": ""}),
         (Source, {"slug": "hostile-source", "url": ""}),
         (Briefing, {"slug": "hostile-briefing", "article_url": "", "article_published_on": ""}),
-        (Event, {"slug": "hostile-event", "start_date": "2025-03-21"}),
+        (Event, {"slug": "hostile-event", "date_edtf": "2025-03-21"}),
         (Claim, {"order": "99", "quote": None}),
     ]
 

@@ -8,12 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from briefing.models import Briefing, Claim, DatePrecision, Event, Source
+from briefing.models import Briefing, Claim, Event, Source
 from tests.factories import (
     ActorFactory,
     BriefingFactory,
     ChangeNoteFactory,
     ClaimFactory,
+    ClaimRelationFactory,
     EventFactory,
     ParagraphFactory,
     ParticipationFactory,
@@ -26,8 +27,8 @@ pytestmark = pytest.mark.django_db
 
 DEMO_SLUG = "shoigu-pyongyang-2025"
 # Freshness (ETag/Last-Modified) 1, briefing 1, paragraphs 1, takeaways 2, events 2,
-# claims 3, change notes 1, involved actors 1.
-PAGE_QUERIES = 12
+# claims 4 (with their actors, events and relations), change notes 1, involved actors 1.
+PAGE_QUERIES = 13
 
 
 def detail_url(briefing, **query):
@@ -215,37 +216,47 @@ def test_takeaways_link_to_the_claims_they_rest_on(client, demo):
 
 
 @pytest.mark.parametrize(
-    ("precision", "start", "text", "machine"),
+    ("edtf", "html"),
     [
-        (DatePrecision.DAY, datetime.date(2025, 3, 21), "21 March 2025", "2025-03-21"),
-        (DatePrecision.MONTH, datetime.date(2024, 10, 1), "October 2024", "2024-10"),
-        (DatePrecision.YEAR, datetime.date(2024, 1, 1), "2024", "2024"),
+        ("2025-03-21", '<time datetime="2025-03-21">21 March 2025</time>'),
+        ("2024-10", '<time datetime="2024-10">October 2024</time>'),
+        ("2024", '<time datetime="2024">2024</time>'),
+        ("2025-03-21?", '<time datetime="2025-03-21">21 March 2025 (uncertain)</time>'),
+        ("2025~", '<time datetime="2025">about 2025</time>'),
+        (
+            "2024-10/2025-03",
+            'from <time datetime="2024-10">October 2024</time> to '
+            '<time datetime="2025-03">March 2025</time>',
+        ),
+        ("[2025-03-21..]", 'not before <time datetime="2025-03-21">21 March 2025</time>'),
+        ("2022/", 'from <time datetime="2022">2022</time>, end unknown'),
     ],
 )
-def test_event_dates_show_their_true_precision(client, precision, start, text, machine):
-    event = EventFactory(start_date=start, date_precision=precision)
-    html = client.get(detail_url(event.briefing)).content.decode()
-    assert f'<time datetime="{machine}">{text}</time>' in html
+def test_event_dates_show_their_true_precision(client, edtf, html):
+    event = EventFactory(date_edtf=edtf)
+    page = client.get(detail_url(event.briefing)).content.decode()
+    assert f'<p class="event-date">{html}' in page
 
 
 def test_inferred_and_ongoing_events_say_so(client):
     event = EventFactory(
-        start_date=datetime.date(2024, 1, 1),
-        date_precision=DatePrecision.YEAR,
+        date_edtf="2024/..",
         date_basis=Event.DateBasis.INFERRED,
         date_note="“last year” in an article of March 2025",
-        is_ongoing=True,
     )
     html = client.get(detail_url(event.briefing)).content.decode()
     assert "date inferred" in html
-    assert "Inferred, not stated: “last year” in an article of March 2025" in html
-    assert "since <time" in html and "(ongoing)" in html
+    date = html[html.index("<dt>Date</dt>") :]
+    date = date[: date.index("</dd>")]
+    assert "Inferred from the text" in date
+    assert "“last year” in an article of March 2025" in date
+    assert 'from <time datetime="2024">2024</time>, still going on' in html
 
 
 def test_timeline_is_in_date_order_with_participants_and_backing_claims(client):
     briefing = BriefingFactory()
-    later = EventFactory(briefing=briefing, title="Later", start_date=datetime.date(2025, 3, 21))
-    earlier = EventFactory(briefing=briefing, title="Earlier", start_date=datetime.date(2024, 1, 1))
+    later = EventFactory(briefing=briefing, title="Later", date_edtf="2025-03-21")
+    earlier = EventFactory(briefing=briefing, title="Earlier", date_edtf="2024")
     ParticipationFactory(event=later, actor=ActorFactory(name="Kim Jong Un"), role="host")
     claim = ClaimFactory(briefing=briefing)
     claim.events.set([later])
@@ -257,12 +268,118 @@ def test_timeline_is_in_date_order_with_participants_and_backing_claims(client):
     assert f'id="event-{earlier.slug}"' in html
 
 
+def timeline_briefing():
+    """Events whose dates overlap: an undated span, a day, a planned window, an ongoing span."""
+    briefing = BriefingFactory()
+    for title, edtf, basis, status in [
+        ("Troops arrive", "2024-10/2025-03", "undated", "occurred"),
+        ("Shoigu meets Kim", "2025-03-21", "stated", "occurred"),
+        ("Kim visits Moscow", "[2025-03-21..]", "stated", "planned"),
+        ("The war goes on", "2022/..", "stated", "occurred"),
+    ]:
+        EventFactory(
+            briefing=briefing, title=title, date_edtf=edtf, date_basis=basis, status=status
+        )
+    return briefing
+
+
+def test_events_are_listed_by_earliest_date_then_latest_with_open_ends_last(client):
+    briefing = timeline_briefing()
+    in_order = ["The war goes on", "Troops arrive", "Shoigu meets Kim", "Kim visits Moscow"]
+    assert [event.title for event in Event.objects.filter(briefing=briefing)] == in_order
+    timeline = body(client.get(detail_url(briefing)))
+    timeline = timeline[timeline.index('<ol class="events">') :]
+    positions = [timeline.index(f"{title}</h3>") for title in in_order]
+    assert positions == sorted(positions)
+    # The chart's rows come in the same order.
+    svg = body(client.get(detail_url(briefing)))
+    svg = svg[svg.index("<svg") : svg.index("</svg>")]
+    labels = re.findall(r'<text class="row-label"[^>]*>([^<]*)</text>', svg)
+    assert [label.split(". ", 1)[1].split(" (")[0] for label in labels] == in_order
+
+
+def bars(html):
+    """{event title: (row label, bar classes, bar width)} of the timeline chart."""
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    rows = re.findall(
+        r'<text class="row-label"[^>]*>([^<]*)</text>'
+        r'<rect class="([^"]*)" x="[^"]*" y="[^"]*" width="([^"]*)"',
+        svg,
+    )
+    return {
+        re.fullmatch(r"\d+\. (.*?)(?: \(.*\))?", label).group(1): (
+            label,
+            set(classes.split()),
+            float(width),
+        )
+        for label, classes, width in rows
+    }
+
+
+def test_timeline_chart_bars_are_as_wide_as_the_date_allows_and_styled_by_kind(client):
+    html = client.get(detail_url(timeline_briefing())).content.decode()
+    chart = bars(html)
+    war, troops = chart["The war goes on"], chart["Troops arrive"]
+    meeting, visit = chart["Shoigu meets Kim"], chart["Kim visits Moscow"]
+    # Six months are wider than a day, and an open end runs further than six months.
+    assert meeting[2] < troops[2] < war[2]
+    assert meeting[1] == {"bar"}
+    assert troops[1] == {"bar", "bar-uncertain"}  # undated: the span it allows, hatched
+    assert visit[1] == {"bar", "bar-not-occurred", "bar-uncertain"}
+    assert war[1] == {"bar"}
+    # What the style shows, the row label says in words.
+    assert troops[0] == "2. Troops arrive (not dated)"
+    assert visit[0].startswith("4. Kim visits Moscow (planned")
+    assert "date uncertain" in visit[0]
+    assert war[0] == "1. The war goes on (ongoing)"
+    assert html.count('class="bar-arrow"') == 1  # only the ongoing one has an arrow
+    # The list that follows says the same in words.
+    items = {
+        re.search(r"([^>]*)</h3>", item).group(1).strip(): item
+        for item in html.split('<li id="event-')[1:]
+    }
+    troops_item, visit_item = items["Troops arrive"], items["Kim visits Moscow"]
+    assert "between <time" in troops_item and "not dated in the article" in troops_item
+    assert '<span class="badge badge-planned">Planned or intended</span>' in visit_item
+    assert "the article does not report it as having happened" in visit_item
+    assert "Planned" not in items["Shoigu meets Kim"]
+
+
+def test_a_wider_span_draws_a_wider_bar(client):
+    briefing = BriefingFactory()
+    for title, edtf in [
+        ("Day", "2024-01-01"),
+        ("Month", "2024-03"),
+        ("Year", "2024"),
+        ("Two years", "2024/2025"),
+    ]:
+        EventFactory(briefing=briefing, title=title, date_edtf=edtf)
+    chart = bars(client.get(detail_url(briefing)).content.decode())
+    widths = [chart[title][2] for title in ["Day", "Month", "Year", "Two years"]]
+    assert widths == sorted(widths)
+    assert len(set(widths)) == 4
+
+
+def test_an_inferred_date_has_a_dashed_bar_and_an_uncertain_one_a_hatched_bar(client):
+    briefing = BriefingFactory()
+    EventFactory(briefing=briefing, title="Inferred", date_edtf="2024", date_basis="inferred")
+    EventFactory(briefing=briefing, title="Uncertain", date_edtf="2025-03-21?")
+    chart = bars(client.get(detail_url(briefing)).content.decode())
+    assert chart["Inferred"][1] == {"bar", "bar-inferred"}
+    assert chart["Inferred"][0] == "1. Inferred (date inferred)"
+    assert chart["Uncertain"][1] == {"bar", "bar-uncertain"}
+    assert chart["Uncertain"][0] == "2. Uncertain (date uncertain)"
+
+
 def test_timeline_chart_is_an_svg_image_with_a_text_equivalent(client, demo):
     html = client.get(detail_url(demo)).content.decode()
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert 'role="img"' in svg
     assert 'aria-labelledby="timeline-chart-title timeline-chart-desc"' in svg
-    assert svg.count("<rect") == demo.events.count()
+    assert (
+        svg.count('<rect class="bar')
+        == demo.events.exclude(date_earliest=None, date_latest=None).count()
+    )
 
 
 def test_actors_are_grouped_by_affiliation_with_anchor_and_filter_link(client):
@@ -288,14 +405,14 @@ def test_claim_says_who_says_so_in_words(client):
     html = client.get(detail_url(claim.briefing)).content.decode()
     assert "According to TASS (state media, Russia):" in html
     assert "According to Andrey Rudenko, as reported by TASS (state media, Russia):" in html
-    assert '<span class="badge status-attributed">Attributed</span>' in html
+    assert '<span class="badge status-attributed">Attributed to a source</span>' in html
 
 
 def test_article_voice_is_stated_by_the_article(client):
     claim = ClaimFactory(source=SourceFactory(kind=Source.Kind.ARTICLE))
     html = client.get(detail_url(claim.briefing)).content.decode()
     assert "According to the article:" in html
-    assert "Stated by the article" in html
+    assert "Stated as fact by the article" in html
 
 
 def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
@@ -313,6 +430,100 @@ def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
     number, order = claim.paragraph.number, claim.order
     assert f'<a class="paragraph-link" href="#p{number}">Paragraph {number}</a>' in html
     assert f'<a class="quote-link" href="#p{number}-claim-{order}"' in html
+
+
+def test_figure_is_shown_with_the_articles_own_qualifier(client):
+    claim = ClaimFactory(
+        figure_qualifier="approximately",
+        figure_low=10000,
+        figure_high=12000,
+        figure_unit="soldiers",
+    )
+    ClaimFactory(
+        briefing=claim.briefing, figure_qualifier="at_least", figure_low=3, figure_unit="dead"
+    )
+    html = client.get(detail_url(claim.briefing)).content.decode()
+    assert '<dd class="figure">approximately 10,000–12,000 soldiers</dd>' in html
+    assert '<dd class="figure">at least 3 dead</dd>' in html
+
+
+def test_judgement_and_speculation_claims_are_labelled_as_such(client):
+    claim = ClaimFactory(status=Claim.Status.JUDGEMENT)
+    ClaimFactory(briefing=claim.briefing, status=Claim.Status.SPECULATION)
+    html = client.get(detail_url(claim.briefing)).content.decode().replace("&#x27;", "'")
+    assert '<span class="badge status-judgement">The article\'s own judgement</span>' in html
+    assert '<span class="badge status-speculation">Speculation (may, could)</span>' in html
+
+
+def test_editors_note_on_a_claim_is_shown_as_the_editors(client):
+    claim = ClaimFactory(note="“This month” read as March 2025.")
+    html = client.get(detail_url(claim.briefing)).content.decode()
+    assert "Editors’ note:</span> “This month” read as March 2025." in html
+
+
+def test_related_claims_link_to_each_other_with_the_relation_in_words(client):
+    relation = ClaimRelationFactory(
+        relation="contradicts", independence="independent", note="Different counts."
+    )
+    first, second = relation.claim, relation.other_claim
+    html = body(client.get(detail_url(first.briefing)))
+
+    def item(claim):
+        text = html[html.index(f'id="{claim.anchor}"') :]
+        return text[: text.index("</li>\n")]
+
+    assert f'Contradicts <a href="#claim-{second.order}">claim {second.order}</a>' in item(first)
+    assert f'Contradicts by <a href="#claim-{first.order}">claim {first.order}</a>' in item(second)
+    assert "(independent of each other): Different counts." in item(first)
+
+
+def test_a_relation_to_a_claim_readers_cannot_see_is_not_shown(client):
+    relation = ClaimRelationFactory(other_claim__review_status="unchecked")
+    html = body(client.get(detail_url(relation.claim.briefing)))
+    assert f'href="#claim-{relation.other_claim.order}"' not in html
+    assert relation.note not in html
+
+
+def test_what_the_editors_added_about_actors_and_sources_is_labelled_so(client):
+    russia = ActorFactory(
+        name="Russia",
+        kind="state",
+        aliases="Moscow",
+        editors_aliases="Россия\nRussian Federation",
+        wikidata_id="Q159",
+        editors_note="A permanent member of the UN Security Council.",
+    )
+    tass = SourceFactory(
+        name="TASS",
+        affiliation=russia,
+        url="https://tass.com/",
+        editors_note="Russia's state news agency.",
+    )
+    claim = ClaimFactory(source=tass)
+    claim.actors.set([russia])
+    html = body(client.get(detail_url(claim.briefing)))
+    actor = html[html.index(f'id="{russia.anchor}"') :]
+    actor = actor[: actor.index("</li>")]
+    assert "Also called in the article: Moscow" in actor
+    editors = actor[actor.index('<p class="editors-note">') :]
+    assert "Added by the editors:" in editors
+    assert "other names Россия, Russian Federation." in editors
+    assert 'href="https://www.wikidata.org/wiki/Q159"' in editors
+    assert "A permanent member of the UN Security Council." in editors
+    assert "Moscow" not in editors
+    source = html[html.index(f'id="source-{tass.slug}"') :]
+    source = source[: source.index("</li>")]
+    assert '<span class="editors-label">added by the editors</span>' in source
+    assert "Added by the editors:</span> Russia's state news agency." in source.replace(
+        "&#x27;", "'"
+    )
+
+
+def test_article_details_found_by_the_editors_are_marked_so(client):
+    found = BriefingFactory(article_outlet="Kyiv Independent", article_details_from_editors=True)
+    given = BriefingFactory(article_outlet="Kyiv Independent")
+    assert "added by the editors" in body(client.get(detail_url(found)))
+    assert "added by the editors" not in body(client.get(detail_url(given)))
 
 
 def test_sources_list_kind_affiliation_grade_and_their_claims(client):
@@ -455,7 +666,56 @@ def test_json_ld_describes_the_briefing_with_schema_org_types(client, demo):
     assert len(claims) == demo.claims.count()
     assert all(claim["@type"] == "Claim" and "appearance" in claim for claim in claims)
     assert all("author" in claim for claim in claims)
-    assert data["about"][0]["startDate"] in {"2022", "2022-02", "2022-02-24"}
+    dated = [node["startDate"] for node in data["about"] if "startDate" in node]
+    assert dated
+    assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", start) for start in dated)
+
+
+def test_json_ld_gives_exact_dates_only_where_the_article_dates_the_event(client):
+    briefing = BriefingFactory()
+    for slug, edtf, basis, status in [
+        ("span", "2024-10/2025-03", "stated", "occurred"),
+        ("undated", "2024-10/2025-03", "undated", "occurred"),
+        ("planned", "[2025-03-21..]", "stated", "planned"),
+        ("ongoing", "2022/..", "stated", "occurred"),
+    ]:
+        EventFactory(briefing=briefing, slug=slug, date_edtf=edtf, date_basis=basis, status=status)
+    nodes = {node["@id"]: node for node in json_ld(client.get(detail_url(briefing)))["about"]}
+    span, undated = nodes["#event-span"], nodes["#event-undated"]
+    planned, ongoing = nodes["#event-planned"], nodes["#event-ongoing"]
+    assert (span["startDate"], span["endDate"]) == ("2024-10", "2025-03")
+    assert "startDate" not in undated and "endDate" not in undated
+    assert (
+        "Date: between October 2024 and March 2025 (not dated in the article)."
+        in (undated["description"])
+    )
+    assert planned["startDate"] == "2025-03-21" and "endDate" not in planned
+    assert planned["eventStatus"] == "https://schema.org/EventScheduled"
+    assert "Planned or intended." in planned["description"]
+    assert "eventStatus" not in span
+    assert ongoing["startDate"] == "2022" and "endDate" not in ongoing
+
+
+def test_json_ld_marks_names_and_identifiers_the_editors_added(client):
+    actor = ActorFactory(
+        name="Russia",
+        kind="state",
+        aliases="Moscow",
+        editors_aliases="Россия",
+        wikidata_id="Q159",
+    )
+    plain = ActorFactory(name="Kim Jong Un", aliases="Kim")
+    claim = ClaimFactory()
+    claim.actors.set([actor, plain])
+    nodes = {
+        node["name"]: node for node in json_ld(client.get(detail_url(claim.briefing)))["mentions"]
+    }
+    russia, kim = nodes["Russia"], nodes["Kim Jong Un"]
+    assert russia["alternateName"] == ["Moscow", "Россия"]
+    assert russia["sameAs"] == "https://www.wikidata.org/wiki/Q159"
+    assert "added by the editors" in russia["disambiguatingDescription"]
+    assert kim["alternateName"] == ["Kim"]
+    assert "sameAs" not in kim and "disambiguatingDescription" not in kim
 
 
 # Speed --------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 import datetime
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.dateformat import format as date_format
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from briefing import export
@@ -12,24 +13,27 @@ register = template.Library()
 
 
 @register.simple_tag
-def precise_date(value, precision="day"):
-    """<time datetime="2025-03">March 2025</time>: never more precise than the source."""
-    return format_html(
-        '<time datetime="{}">{}</time>',
-        export.date_machine(value, precision),
-        export.date_text(value, precision),
-    )
+def article_date(value):
+    """<time datetime="2025-03-21">21 March 2025</time> for a date known to the day."""
+    text = date_format(value, "j F Y")
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), text)
 
 
 @register.simple_tag
 def event_dates(event):
-    """An event's dates in words: a day, a span, or 'since October 2024 (ongoing)'."""
-    start = precise_date(event.start_date, event.date_precision)
-    if event.is_ongoing:
-        return format_html('since {} <span class="ongoing">(ongoing)</span>', start)
-    if event.end_date and event.end_date != event.start_date:
-        return format_html("{} – {}", start, precise_date(event.end_date))
-    return start
+    """An event's date in words, each known end in a <time>: never more precise than the text."""
+    date = event.parsed_date
+    if date is None:
+        return format_html('<span class="unknown">{}</span>', event.date_words)
+    within = event.date_basis == event.DateBasis.UNDATED
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<time datetime="{}">{}</time>', machine, text) if machine else text,)
+            for text, machine in date.parts(within=within)
+        ),
+    )
 
 
 def merged_spans(text, quotes):
@@ -104,59 +108,94 @@ def source_description(source):
 # The SVG timeline -------------------------------------------------------------------------
 
 CHART_WIDTH = 640
-LABEL_WIDTH = 34
-ROW_HEIGHT = 20
+MARGIN = 8
+ROW_HEIGHT = 38
+BAR_HEIGHT = 12
 AXIS_HEIGHT = 28
 MIN_BAR = 6
+LABEL_CHARS = 64
+
+
+def _month_after(day):
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _row_label(number, event):
+    """'3. Title (planned; date uncertain)': what the bar's style shows, also in words."""
+    notes = []
+    if event.status != event.Status.OCCURRED:
+        notes.append(event.status)
+    if event.date_basis == event.DateBasis.UNDATED:
+        notes.append("not dated")
+    elif event.is_uncertain:
+        notes.append("date uncertain")
+    elif event.date_basis == event.DateBasis.INFERRED:
+        notes.append("date inferred")
+    if event.is_ongoing:
+        notes.append("ongoing")
+    suffix = f" ({'; '.join(notes)})" if notes else ""
+    title = event.title
+    room = LABEL_CHARS - len(suffix) - len(str(number)) - 2
+    if len(title) > room:
+        title = title[: max(room - 1, 10)].rstrip() + "…"
+    return f"{number}. {title}{suffix}"
 
 
 @register.inclusion_tag("briefing/_timeline_chart.html")
-def timeline_chart(events, as_of=None):
-    """A bar per event, as wide as its date is uncertain; the list beside it is the text version."""
-    if not events:
+def timeline_chart(events):
+    """A bar per event over the span its date allows; the list beside it is the text version.
+
+    Solid: a date the text gives. Dashed outline: inferred. Hatched: a span the text leaves
+    undated, or an uncertain date. Outline only: planned, expected or speculated. An open end
+    runs to the right edge with an arrow; an unknown end fades into a dotted line.
+    """
+    dated = [event for event in events if event.date_earliest or event.date_latest]
+    if not dated:
         return {"rows": []}
-    starts = [event.start_date for event in events]
-    ends = [
-        max(
-            export.period_end(event.start_date, event.date_precision),
-            (event.end_date or event.start_date) + datetime.timedelta(days=1),
-        )
-        for event in events
-    ]
-    first = datetime.date(min(starts).year, 1, 1)
-    # The axis ends with the last thing known: an ongoing event runs up to there, not beyond.
-    last = max([*ends, as_of or min(starts)])
-    last = (last.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    span = (last - first).days
-    plot = CHART_WIDTH - LABEL_WIDTH - 8
+    known = [day for event in dated for day in (event.date_earliest, event.date_latest) if day]
+    first = datetime.date(min(known).year, 1, 1)
+    last = _month_after(max(known))
+    span = max((last - first).days, 1)
+    left_edge, right_edge = MARGIN, CHART_WIDTH - MARGIN
+    plot = right_edge - left_edge
 
     def x(day):
-        return LABEL_WIDTH + round(plot * (day - first).days / span, 1)
+        return left_edge + plot * (day - first).days / span
 
     rows = []
-    for number, (event, end) in enumerate(zip(events, ends, strict=True), start=1):
-        left = x(event.start_date)
-        right = x(last) if event.is_ongoing else x(end)
-        width = max(round(right - left, 1), MIN_BAR)
-        left = min(left, CHART_WIDTH - 8 - width)
+    for number, event in enumerate(dated, start=1):
+        date = event.parsed_date
+        start = x(event.date_earliest) if event.date_earliest else left_edge
+        # An open or unknown end runs to the right edge.
+        end = x(event.date_latest + datetime.timedelta(days=1)) if event.date_latest else right_edge
+        width = max(end - start, MIN_BAR)
+        start = min(start, right_edge - width)
         classes = ["bar"]
-        if event.date_basis == event.DateBasis.INFERRED:
+        if event.status != event.Status.OCCURRED:
+            classes.append("bar-not-occurred")
+        if event.is_uncertain:
+            classes.append("bar-uncertain")
+        elif event.date_basis == event.DateBasis.INFERRED:
             classes.append("bar-inferred")
-        if event.is_ongoing:
-            classes.append("bar-ongoing")
+        top = (number - 1) * ROW_HEIGHT
         rows.append(
             {
-                "number": number,
                 "event": event,
+                "label": _row_label(number, event),
                 # Strings, so that no locale ever writes a decimal comma into the SVG.
-                "x": f"{left:.1f}",
+                "x": f"{start:.1f}",
                 "width": f"{width:.1f}",
-                "y": (number - 1) * ROW_HEIGHT + 4,
-                "label_y": (number - 1) * ROW_HEIGHT + 15,
+                "end_x": f"{start + width:.1f}",
+                "y": top + 18,
+                "mid_y": top + 18 + BAR_HEIGHT // 2,
+                "label_y": top + 13,
                 "classes": " ".join(classes),
+                "open_start": date is not None and date.earliest is None,
+                "open_end": date is not None and date.latest is None,
+                "ongoing": event.is_ongoing,
             }
         )
-    plot_height = len(events) * ROW_HEIGHT + 4
+    plot_height = len(rows) * ROW_HEIGHT + 4
     years = list(range(first.year, last.year + 1))
     step = max(1, len(years) // 6)
     ticks = [
@@ -172,12 +211,12 @@ def timeline_chart(events, as_of=None):
         "height": plot_height + AXIS_HEIGHT,
         "plot_height": plot_height,
         "tick_label_y": plot_height + 18,
-        "label_x": LABEL_WIDTH - 6,
-        "axis_left": LABEL_WIDTH,
-        "axis_right": CHART_WIDTH - 8,
+        "axis_left": left_edge,
+        "axis_right": right_edge,
         "first_year": first.year,
         "last_year": (last - datetime.timedelta(days=1)).year,
-        "count": len(events),
+        "count": len(rows),
+        "left_out": len(events) - len(rows),
     }
 
 

@@ -44,6 +44,8 @@ class Command(loaddata.Command):
                     problems.append(
                         f"{instance._meta.label} “{instance}”: {field}: {' '.join(messages)}"
                     )
+            else:
+                self.store_derived_fields(instance)
         if problems:
             # Raised inside loaddata's transaction, so nothing of the load is kept.
             raise CommandError(
@@ -53,6 +55,15 @@ class Command(loaddata.Command):
             self.stdout.write(
                 f"Installed {self.loaded_object_count} object(s) from {self.fixture_count} "
                 "fixture(s), all valid"
+            )
+
+    @staticmethod
+    def store_derived_fields(instance):
+        """Store what full_clean derived (an event's date bounds): raw saves skip save()."""
+        fields = getattr(instance, "DERIVED_FIELDS", ())
+        if fields:
+            type(instance)._default_manager.filter(pk=instance.pk).update(
+                **{name: getattr(instance, name) for name in fields}
             )
 
     def save_obj(self, obj):
