@@ -99,6 +99,7 @@ def build(scale):
             takeaway.claims.add(
                 *(claims[(n * 6 + k) % len(claims)] for k in range(DEMO["claims_per_takeaway"]))
             )
+        factories.publish_edition(briefing)
     return briefing
 
 

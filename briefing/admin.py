@@ -4,15 +4,17 @@ import csv
 
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
+from briefing import documents, publishing
 from briefing.forms import (
     BriefingAddForm,
     BriefingForm,
@@ -20,6 +22,7 @@ from briefing.forms import (
     ClaimRelationForm,
     EventForm,
     ParticipationForm,
+    PublishForm,
     SafeAutocompleteSelect,
     SafeAutocompleteSelectMultiple,
     TakeawayForm,
@@ -27,9 +30,9 @@ from briefing.forms import (
 from briefing.models import (
     Actor,
     Briefing,
-    ChangeNote,
     Claim,
     ClaimRelation,
+    Edition,
     Event,
     Paragraph,
     Participation,
@@ -94,34 +97,87 @@ class VersionedAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             advance_version(obj, form.cleaned_data["based_on_version"])
+        self.prepare_save(request, obj, form, change)
         super().save_model(request, obj, form, change)
+
+    def prepare_save(self, request, obj, form, change):
+        """Set what depends on the version being saved (it is advanced by now)."""
 
 
 class ReviewedAdmin(VersionedAdmin):
-    """Events and claims: a review state, with who checked it and when."""
+    """Events and claims: checked by someone other than their last editor, version by version.
+
+    A check vouches for one version (`checked_version`): any save makes a new version that needs
+    a new check. “Mark selected as checked” carries the versions the list showed and refuses an
+    item saved since; the person who made a version cannot check it (four eyes), unless
+    settings.ALLOW_SELF_CHECK is on.
+    """
 
     readonly_fields = ["checked_by", "checked_at"]
     actions = ["mark_checked"]
 
-    def save_model(self, request, obj, form, change):
-        if "review_status" in form.changed_data:
-            if obj.is_checked:
-                obj.mark_checked(request.user)
-            else:
-                obj.checked_by = obj.checked_at = None
-        elif obj.is_checked and set(form.changed_data) - {"based_on_version"}:
-            # A check vouches for what was checked: edited content needs a new look.
-            obj.review_status = ReviewStatus.UNCHECKED
-            obj.checked_by = obj.checked_at = None
-            self.message_user(
-                request, f"“{obj}” was edited, so it needs checking again.", messages.WARNING
-            )
-        super().save_model(request, obj, form, change)
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "seen_version"]
+
+    @admin.display(description="review", ordering="review_status")
+    def check_state(self, item):
+        if item.is_checked:
+            return "checked"
+        if item.review_status == ReviewStatus.CHECKED:
+            return "changed since checked"
+        return "unchecked"
+
+    @admin.display(description="version")
+    def seen_version(self, item):
+        # Inside the changelist form: the action learns which version each row showed.
+        return format_html(
+            '{}<input type="hidden" name="seen_version_{}" value="{}">',
+            item.version,
+            item.pk,
+            item.version,
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"checking_user": request.user})
+
+    def prepare_save(self, request, obj, form, change):
+        content_changed = form.changes_content()
+        newly_checked = form.newly_checked()
+        if content_changed:
+            obj.last_edited_by = request.user
+        if newly_checked:
+            obj.mark_checked(request.user)  # the form refused a self-check already
+        elif obj.review_status == ReviewStatus.CHECKED and not content_changed:
+            # Saved unchanged: the check still vouches for the same content.
+            if obj.checked_version == obj.version - 1:
+                obj.checked_version = obj.version
+        else:
+            was_checked = obj.review_status == ReviewStatus.CHECKED
+            obj.mark_unchecked()
+            if was_checked:
+                self.message_user(
+                    request, f"“{obj}” was edited, so it needs checking again.", messages.WARNING
+                )
+
+    def uncheck_after_related_change(self, request, obj, formsets):
+        """An inline edit changes what the item says: it needs a new check."""
+        if any(formset.has_changed() for formset in formsets):
+            type(obj)._default_manager.filter(pk=obj.pk).uncheck(request.user)
 
     @admin.action(description="Mark selected as checked", permissions=["change"])
     def mark_checked(self, request, queryset):
-        marked, moved_on = 0, []
-        for item in queryset.exclude(review_status=ReviewStatus.CHECKED):
+        marked, moved_on, own = 0, [], []
+        for item in queryset:
+            seen = request.POST.get(f"seen_version_{item.pk}", "")
+            if item.is_checked:
+                continue
+            if not item.may_be_checked_by(request.user):
+                own.append(str(item))
+                continue
+            if seen != str(item.version):
+                moved_on.append(str(item))
+                continue
             try:
                 with transaction.atomic():
                     advance_version(item, item.version)
@@ -136,8 +192,15 @@ class ReviewedAdmin(VersionedAdmin):
         if moved_on:
             self.message_user(
                 request,
-                f"Not marked, because they were saved meanwhile: {'; '.join(moved_on)}. "
-                "Look at them again.",
+                f"Not marked, because they changed after this list was shown: "
+                f"{'; '.join(moved_on)}. Look at them again.",
+                messages.WARNING,
+            )
+        if own:
+            self.message_user(
+                request,
+                f"Not marked, because you made their latest version and someone else must "
+                f"check it: {'; '.join(own)}.",
                 messages.WARNING,
             )
 
@@ -169,14 +232,6 @@ class TakeawayInline(AutocompleteWidgetsMixin, admin.StackedInline):
         return super().get_queryset(request).prefetch_related("claims")
 
 
-class ChangeNoteInline(admin.TabularInline):
-    model = ChangeNote
-    fields = ["created_at", "text"]
-    extra = 0
-    verbose_name = "“What changed” note"
-    verbose_name_plural = "“What changed” notes (public; add one when republishing)"
-
-
 @admin.register(Briefing)
 class BriefingAdmin(VersionedAdmin):
     form = BriefingForm
@@ -197,17 +252,16 @@ class BriefingAdmin(VersionedAdmin):
     # Meta.ordering is dropped from the annotated (GROUP BY) queryset, so it is restated here.
     ordering = Briefing._meta.ordering
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "published_at", "review_progress"]
-    inlines = [ParagraphInline, TakeawayInline, ChangeNoteInline]
-    actions = ["publish_selected", "unpublish_selected"]
+    readonly_fields = ["status", "published_at", "live_edition", "review_progress"]
+    inlines = [ParagraphInline, TakeawayInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "bottom_line", "based_on_version"]}),
         (
             "Publication",
             {
-                "fields": [("status", "published_at"), "review_progress"],
-                "description": "Published only with the “Save and publish” button or action, "
-                "and only once every event and claim is checked.",
+                "fields": [("status", "published_at"), "live_edition", "review_progress"],
+                "description": "Readers see the latest edition, never this working copy. "
+                "A Publisher makes the next edition with “Publish…” (docs/publishing.md).",
             },
         ),
         (
@@ -261,12 +315,18 @@ class BriefingAdmin(VersionedAdmin):
                 claim_total=Count("claims", distinct=True),
                 unchecked_claims=Count(
                     "claims",
-                    filter=~Q(claims__review_status=ReviewStatus.CHECKED),
+                    filter=~Q(
+                        claims__review_status=ReviewStatus.CHECKED,
+                        claims__checked_version=F("claims__version"),
+                    ),
                     distinct=True,
                 ),
                 unchecked_events=Count(
                     "events",
-                    filter=~Q(events__review_status=ReviewStatus.CHECKED),
+                    filter=~Q(
+                        events__review_status=ReviewStatus.CHECKED,
+                        events__checked_version=F("events__version"),
+                    ),
                     distinct=True,
                 ),
             )
@@ -304,69 +364,118 @@ class BriefingAdmin(VersionedAdmin):
         )
 
     def has_publish_permission(self, request, obj=None):
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.publish_{opts.model_name}")
+        return request.user.has_perm(publishing.PUBLISH_PERMISSION)
+
+    def view_on_site(self, briefing):
+        return reverse("briefing:preview", kwargs={"slug": briefing.slug})
 
     def save_model(self, request, obj, form, change):
         if change:
-            # Publication changes only through publish() and unpublish(): never through the
-            # form, a tampered POST or a revert to a historical record.
-            obj.status, obj.published_at = (
-                Briefing.objects.filter(pk=obj.pk).values_list("status", "published_at").get()
+            # Publication changes only through briefing.publishing: never through the form, a
+            # tampered POST or a revert to a historical record (read under the form's row lock).
+            obj.status, obj.published_at, obj.live_edition_id = (
+                Briefing.objects.filter(pk=obj.pk)
+                .values_list("status", "published_at", "live_edition")
+                .get()
             )
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Paragraph and formset.changed_objects:
+            # A claim vouches for words of its paragraph: new words need a new check.
+            edited = [paragraph for paragraph, _ in formset.changed_objects]
+            unchecked = Claim.objects.filter(paragraph__in=edited).uncheck(request.user)
+            if unchecked:
+                self.message_user(
+                    request,
+                    f"{unchecked} claim(s) quoting the edited paragraphs need checking again.",
+                    messages.WARNING,
+                )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if not change:
             form.create_paragraphs()
 
-    def response_change(self, request, obj):
-        if "_publish" in request.POST or "_unpublish" in request.POST:
-            publish = "_publish" in request.POST
-            if not self.has_publish_permission(request, obj):
+    def get_urls(self):
+        publish = self.admin_site.admin_view(self.publish_view)
+        return [
+            path("<path:object_id>/publish/", publish, name="briefing_briefing_publish"),
+            *super().get_urls(),
+        ]
+
+    def publish_view(self, request, object_id):
+        """The publish screen: what the next edition changes, what stops it, and the button."""
+        briefing = self.get_object(request, object_id)
+        if briefing is None:
+            raise Http404("No such briefing.")
+        if not self.has_publish_permission(request, briefing):
+            raise PermissionDenied
+        form = PublishForm(request.POST or None)
+        if request.method == "POST" and "_withdraw" in request.POST:
+            publishing.withdraw(briefing, request.user)
+            self.message_user(
+                request, f"“{briefing}” is withdrawn: readers now get “gone”.", messages.SUCCESS
+            )
+            return HttpResponseRedirect(request.path)
+        if request.method == "POST" and form.is_valid():
+            try:
+                edition = publishing.publish(briefing, request.user, form.cleaned_data["note"])
+            except publishing.PublishingRefused as refused:
+                for problem in refused.problems:
+                    form.add_error(None, problem)
+            else:
                 self.message_user(
                     request,
-                    "Saved, but not published: only Publishers may publish or unpublish.",
-                    messages.ERROR,
+                    f"Published edition {edition.number} of “{briefing}”: readers see it now.",
+                    messages.SUCCESS,
                 )
-            else:
-                self._set_publication(request, obj, publish)
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+                return HttpResponseRedirect(
+                    reverse(admin_urlname(self.opts, "change"), args=[briefing.pk])
+                )
+        latest = briefing.editions.defer("document").order_by("-number").first()
+        working = documents.working_document(briefing)
+        old = Edition.objects.get(pk=latest.pk).document if latest else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "briefing": briefing,
+            "title": f"Publish “{briefing}”",
+            "latest": latest,
+            "next_number": (latest.number + 1) if latest else 1,
+            "differences": publishing.differences(old, working),
+            "problems": publishing.publishing_problems(briefing, note="x"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/briefing/briefing/publish.html", context)
 
-    def _set_publication(self, request, briefing, publish):
-        briefing._history_user = request.user
-        try:
-            with transaction.atomic():
-                if publish:
-                    briefing.publish()
-                else:
-                    briefing.unpublish()
-        except ValidationError as error:
-            self.message_user(request, f"“{briefing}”: {' '.join(error.messages)}", messages.ERROR)
-            return False
-        except StaleVersionError:
-            self.message_user(
-                request, f"“{briefing}” was saved meanwhile: look at it again.", messages.ERROR
-            )
-            return False
-        done = "published" if publish else "returned to draft"
-        self.message_user(request, f"“{briefing}” is {done}.", messages.SUCCESS)
-        return True
 
-    @admin.action(
-        description="Publish selected briefings (only fully checked ones)",
-        permissions=["publish"],
-    )
-    def publish_selected(self, request, queryset):
-        for briefing in queryset.filter(status=Briefing.Status.DRAFT):
-            self._set_publication(request, briefing, publish=True)
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    """Editions as published: to look at and to cite, never to change."""
 
-    @admin.action(description="Unpublish selected briefings", permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        for briefing in queryset.filter(status=Briefing.Status.PUBLISHED):
-            self._set_publication(request, briefing, publish=False)
+    list_display = ["__str__", "number", "published_at", "published_by", "note"]
+    list_select_related = ["published_by"]
+    list_filter = ["briefing"]
+    search_fields = ["title", "note", "slug"]
+    fields = ["briefing", "number", "slug", "title", "published_at", "published_by", "note"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def view_on_site(self, edition):
+        return edition.get_absolute_url()
 
 
 # Actors and sources --------------------------------------------------------
@@ -449,7 +558,7 @@ class EventAdmin(ReviewedAdmin):
         "status",
         "date_edtf",
         "date_basis",
-        "review_status",
+        "check_state",
     ]
     list_filter = ["briefing", "kind", "status", "date_basis", "review_status"]
     list_select_related = ["briefing"]
@@ -496,6 +605,11 @@ class EventAdmin(ReviewedAdmin):
         super().save_model(request, obj, form, change)
         self.message_user(request, f"“{obj}” is dated {obj.date_words}.", messages.INFO)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Who took part is part of what the event says.
+        self.uncheck_after_related_change(request, form.instance, formsets)
+
 
 class ClaimRelationInline(AutocompleteWidgetsMixin, admin.StackedInline):
     model = ClaimRelation
@@ -523,7 +637,7 @@ class ClaimAdmin(ReviewedAdmin):
         "status",
         "credibility",
         "paragraph_number",
-        "review_status",
+        "check_state",
     ]
     list_display_links = ["order", "short_text"]
     list_filter = ["briefing", "status", "review_status", "credibility", "source__kind"]
@@ -555,6 +669,10 @@ class ClaimAdmin(ReviewedAdmin):
         ("Related", {"fields": ["actors", "events"]}),
         REVIEW_FIELDSET,
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.uncheck_after_related_change(request, form.instance, formsets)
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, claim):

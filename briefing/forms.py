@@ -1,6 +1,7 @@
 """Admin forms: starting a briefing from an article, and saves that never overwrite others' work."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,6 +15,7 @@ from briefing.models import (
     Event,
     Paragraph,
     Participation,
+    ReviewStatus,
     Takeaway,
     split_into_paragraphs,
 )
@@ -151,7 +153,43 @@ class BriefingAddForm(BriefingForm):
         )
 
 
-class EventForm(VersionedForm):
+class ReviewedForm(VersionedForm):
+    """Events and claims: whoever made a version cannot check it (four eyes)."""
+
+    checking_user = None  # set by the admin for each request
+
+    def changes_content(self):
+        # A revert to a historical record is an edit, even when nothing on its form is touched.
+        reverting = getattr(self.instance, "_history", None) is not None
+        return (
+            self.instance._state.adding
+            or reverting
+            or bool(set(self.changed_data) - {"based_on_version", "review_status"})
+        )
+
+    def newly_checked(self):
+        """Checked on this form: a status left at “Checked” by an edit vouches for nothing."""
+        return (
+            "review_status" in self.changed_data
+            and self.cleaned_data.get("review_status") == ReviewStatus.CHECKED
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        user = self.checking_user
+        if user is None or settings.ALLOW_SELF_CHECK or not self.newly_checked():
+            return cleaned_data
+        maker = user.pk if self.changes_content() else self.instance.last_edited_by_id
+        if maker == user.pk:
+            self.add_error(
+                "review_status",
+                "You made this version, so someone else must check it (four eyes). Save it as "
+                "unchecked and ask a colleague.",
+            )
+        return cleaned_data
+
+
+class EventForm(ReviewedForm):
     class Meta:
         model = Event
         fields = [
@@ -169,7 +207,7 @@ class EventForm(VersionedForm):
         ]
 
 
-class ClaimForm(VersionedForm):
+class ClaimForm(ReviewedForm):
     class Meta:
         model = Claim
         fields = [
@@ -306,3 +344,13 @@ def give_widget_known_objects(field, objects):
     widget = getattr(field.widget, "widget", field.widget)
     if isinstance(widget, SafeAutocompleteMixin):
         widget.known_objects = list(objects)
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        label="What changed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Public, shown with the edition: what readers of the earlier edition should "
+        "know changed. Required from the second edition on.",
+    )

@@ -3,10 +3,12 @@
 import logging
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
+
+from briefing.models import Briefing
 
 logger = logging.getLogger(__name__)
 
@@ -19,11 +21,13 @@ BARE_ERROR_PAGE = (
 
 @never_cache
 def healthz(request):
-    """200 when the app can reach its database (one round-trip), 503 when it cannot."""
+    """200 when the app can read its own tables (one round-trip), 503 when it cannot.
+
+    A query on one of the app's tables, not a bare SELECT 1: SQLite quietly creates an empty
+    database where its file went missing, and that must not pass for a working site.
+    """
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        Briefing.objects.only("pk").first()
     except DatabaseError as error:
         logger.error("Health check failed: the database is unavailable: %s", error)
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)

@@ -2,11 +2,9 @@
 
 The page cache: anonymous GETs of the public pages (settings.PAGE_CACHE_URL_NAMES) are answered
 from the configured cache before the session, auth and CSRF middleware run. Every cached page is
-keyed by a content *generation* number kept in the same cache; any save or delete of a briefing
-model bumps it (see `connect_invalidation`, called from BriefingConfig.ready), so an editor's
-change is visible on the next request. Requests carrying a session cookie (editors, staff) skip
-the cache and always get a fresh page. Code that changes briefing content without model signals
-(QuerySet.update, bulk_create, raw SQL) must call `content_changed()` itself.
+keyed by a content *generation* number kept in the same cache. Readers see only editions, which
+never change, so only publishing and withdrawing bump it (briefing.publishing): work on the
+working copy never empties the cache. Requests carrying a session cookie skip the cache.
 """
 
 import functools
@@ -17,8 +15,6 @@ import time
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
@@ -76,21 +72,6 @@ def content_changed(**kwargs):
     except Exception:
         # The edit itself must still be saved; pages are not served from a cache that is down.
         logger.error("Page cache unavailable: cached pages could not be invalidated", exc_info=True)
-
-
-def _briefing_content_changed(sender, using=None, **kwargs):
-    if sender._meta.app_label != "briefing":
-        return
-    # Now, for this process's next request; and again at commit, so that a page rendered by a
-    # concurrent request from the not yet committed data is not kept under the new generation.
-    content_changed()
-    transaction.on_commit(content_changed, using=using)
-
-
-def connect_invalidation():
-    """Bump the content generation on every save, delete or m2m change of a briefing model."""
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_briefing_content_changed, dispatch_uid=f"page-cache-{signal!r}")
 
 
 # The cache ---------------------------------------------------------------------

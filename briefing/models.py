@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -18,6 +19,40 @@ wikidata_id_validator = RegexValidator(
     r"^Q[1-9][0-9]*$",
     "A Wikidata ID is a Q followed by digits, with no leading zero, e.g. Q7747.",
 )
+
+
+# Characters no text of a briefing needs and XML 1.0 (the feed) cannot carry: the C0 controls but
+# tab, line feed and carriage return, and DEL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class CleanTextModel(models.Model):
+    """Refuses control characters in every text field, from the admin and loaddata alike."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if exclude and field.name in exclude:
+                continue
+            value = getattr(self, field.attname, None)
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                character = CONTROL_CHARACTERS.search(value).group()
+                errors.setdefault(field.name, []).append(
+                    ValidationError(
+                        f"Remove the invisible control character U+{ord(character):04X}: "
+                        "it is not text (often left over from copying).",
+                        code="control_character",
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class AdmiraltyReliability(models.TextChoices):
@@ -47,7 +82,7 @@ class ReviewStatus(models.TextChoices):
     CHECKED = "checked", "Checked"
 
 
-class Reviewed(models.Model):
+class Reviewed(CleanTextModel):
     """Review state and an edit counter shared by the content editors check before publishing."""
 
     review_status = models.CharField(
@@ -64,6 +99,21 @@ class Reviewed(models.Model):
         related_name="+",
     )
     checked_at = models.DateTimeField(null=True, blank=True)
+    checked_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The version the check vouched for: any later change needs a new check.",
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who made the version there is now; someone else must check it.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         editable=False,
@@ -74,13 +124,43 @@ class Reviewed(models.Model):
         abstract = True
 
     def mark_checked(self, user):
+        """Vouch for the version about to be saved (call after the version was advanced)."""
         self.review_status = ReviewStatus.CHECKED
         self.checked_by = user
         self.checked_at = timezone.now()
+        self.checked_version = self.version
+
+    def mark_unchecked(self):
+        self.review_status = ReviewStatus.UNCHECKED
+        self.checked_by = self.checked_at = self.checked_version = None
 
     @property
     def is_checked(self):
-        return self.review_status == ReviewStatus.CHECKED
+        return self.review_status == ReviewStatus.CHECKED and self.checked_version == self.version
+
+    def may_be_checked_by(self, user):
+        """Four eyes: not by whoever made this version, unless one-person newsrooms are allowed."""
+        return settings.ALLOW_SELF_CHECK or self.last_edited_by_id != user.pk
+
+
+class ReviewedQuerySet(models.QuerySet):
+    def checked(self):
+        """Checked, and the check vouches for the version there is now."""
+        return self.filter(review_status=ReviewStatus.CHECKED, checked_version=F("version"))
+
+    def unchecked(self):
+        return self.exclude(pk__in=self.checked().values("pk"))
+
+    def uncheck(self, user):
+        """A change to what these rest on (a paragraph, participants): each needs a new check."""
+        return self.update(
+            review_status=ReviewStatus.UNCHECKED,
+            checked_by=None,
+            checked_at=None,
+            checked_version=None,
+            last_edited_by=user,
+            version=F("version") + 1,
+        )
 
 
 # Briefing ------------------------------------------------------------------
@@ -88,8 +168,8 @@ class Reviewed(models.Model):
 
 class BriefingQuerySet(models.QuerySet):
     def published(self):
-        """Briefings the public may see."""
-        return self.filter(status=Briefing.Status.PUBLISHED, published_at__isnull=False)
+        """Briefings the public may see: published, with the edition they see."""
+        return self.filter(status=Briefing.Status.PUBLISHED, live_edition__isnull=False)
 
     def visible_to(self, user):
         """Staff preview drafts; everyone else sees only what is published."""
@@ -103,10 +183,11 @@ class BriefingManager(models.Manager.from_queryset(BriefingQuerySet)):
         return self.get(slug=slug)
 
 
-class Briefing(models.Model):
+class Briefing(CleanTextModel):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
+        DRAFT = "draft", "Draft: never published"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -121,6 +202,15 @@ class Briefing(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the briefing is first published."
+    )
+    live_edition = models.ForeignKey(
+        "Edition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The edition readers see while the briefing is published: the latest.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -157,7 +247,8 @@ class Briefing(models.Model):
         permissions = [("publish_briefing", "Can publish and unpublish a briefing")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published"]), name="briefing_status_valid"
+                condition=Q(status__in=["draft", "published", "withdrawn"]),
+                name="briefing_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
@@ -180,30 +271,23 @@ class Briefing(models.Model):
 
     def unchecked_items(self):
         """The events and claims that must be checked before the briefing may be published."""
-        return [
-            *self.events.exclude(review_status=ReviewStatus.CHECKED),
-            *self.claims.exclude(review_status=ReviewStatus.CHECKED),
-        ]
+        return [*self.events.unchecked(), *self.claims.unchecked()]
 
-    def publish(self):
-        """Publish, refused while anything is unchecked; the first publication date is kept."""
-        unchecked = self.unchecked_items()
-        if unchecked:
-            raise ValidationError(
-                "Not published: these are still unchecked: "
-                + "; ".join(f"{item._meta.verbose_name} “{item}”" for item in unchecked)
-                + "."
-            )
-        advance_version(self, self.version)
+    def record_publication(self, edition):
+        """Readers see `edition` from now on (see briefing.publishing.publish)."""
         self.status = self.Status.PUBLISHED
-        self.published_at = self.published_at or timezone.now()
-        self.save()
+        self.live_edition = edition
+        self.published_at = self.published_at or edition.published_at
+        # Not a save: the working copy's version and history are the editors', and an editor's
+        # open form must not turn stale because someone published.
+        Briefing.objects.filter(pk=self.pk).update(
+            status=self.status, live_edition=edition, published_at=self.published_at
+        )
 
-    def unpublish(self):
-        """Return the briefing to draft; the public no longer sees it."""
-        advance_version(self, self.version)
-        self.status = self.Status.DRAFT
-        self.save()
+    def record_withdrawal(self):
+        """Readers see none of its editions from now on (see briefing.publishing.withdraw)."""
+        self.status = self.Status.WITHDRAWN
+        Briefing.objects.filter(pk=self.pk).update(status=self.status)
 
 
 class StaleVersionError(Exception):
@@ -231,7 +315,7 @@ class ParagraphManager(models.Manager):
         return self.get(briefing__slug=briefing_slug, number=number)
 
 
-class Paragraph(models.Model):
+class Paragraph(CleanTextModel):
     """One numbered paragraph of the original article, kept verbatim."""
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="paragraphs")
@@ -291,7 +375,7 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Actor(models.Model):
+class Actor(CleanTextModel):
     """A person, state, body, armed force or outlet; shared by all briefings."""
 
     class Kind(models.TextChoices):
@@ -402,7 +486,7 @@ class Actor(models.Model):
         return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
 
 
-class Source(models.Model):
+class Source(CleanTextModel):
     """Where a claim comes from, as the briefing received it."""
 
     class Kind(models.TextChoices):
@@ -478,7 +562,7 @@ EVENT_ORDER = [
 ]
 
 
-class InBriefingManager(models.Manager):
+class InBriefingManager(models.Manager.from_queryset(ReviewedQuerySet)):
     def get_by_natural_key(self, briefing_slug, slug):
         return self.get(briefing__slug=briefing_slug, slug=slug)
 
@@ -657,7 +741,7 @@ class ParticipationManager(models.Manager):
         )
 
 
-class Participation(models.Model):
+class Participation(CleanTextModel):
     """An actor taking part in an event, in a given role."""
 
     class Role(models.TextChoices):
@@ -703,6 +787,10 @@ class Participation(models.Model):
 class OrderedInBriefingManager(models.Manager):
     def get_by_natural_key(self, briefing_slug, order):
         return self.get(briefing__slug=briefing_slug, order=order)
+
+
+class ClaimManager(OrderedInBriefingManager.from_queryset(ReviewedQuerySet)):
+    pass
 
 
 class Claim(Reviewed):
@@ -792,7 +880,7 @@ class Claim(Reviewed):
     events = models.ManyToManyField(Event, related_name="claims", blank=True)
 
     history = HistoricalRecords()
-    objects = OrderedInBriefingManager()
+    objects = ClaimManager()
 
     class Meta:
         ordering = ["briefing", "order"]
@@ -896,7 +984,7 @@ class ClaimRelationManager(models.Manager):
         )
 
 
-class ClaimRelation(models.Model):
+class ClaimRelation(CleanTextModel):
     """One claim corroborating or contradicting another, and whether the two are independent."""
 
     class Relation(models.TextChoices):
@@ -964,7 +1052,7 @@ class ClaimRelation(models.Model):
                 raise ValidationError({"other_claim": "This claim belongs to another briefing."})
 
 
-class Takeaway(models.Model):
+class Takeaway(CleanTextModel):
     """A key takeaway of the briefing, resting on claims."""
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="takeaways")
@@ -1001,15 +1089,67 @@ class Takeaway(models.Model):
             )
 
 
-class ChangeNote(models.Model):
-    """A public “What changed” note added when a briefing is republished."""
+class EditionQuerySet(models.QuerySet):
+    def live(self):
+        """The edition each published briefing shows its readers: its latest."""
+        return self.filter(
+            briefing__status=Briefing.Status.PUBLISHED, briefing__live_edition=F("pk")
+        )
 
-    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="change_notes")
-    created_at = models.DateTimeField(default=timezone.now)
-    text = models.TextField(help_text="What changed since the last publication, for readers.")
+    def of_published(self):
+        """Every edition of the briefings that are published (none of a withdrawn one)."""
+        return self.filter(briefing__status=Briefing.Status.PUBLISHED)
+
+
+class EditionManager(models.Manager.from_queryset(EditionQuerySet)):
+    def get_by_natural_key(self, briefing_slug, number):
+        return self.get(briefing__slug=briefing_slug, number=number)
+
+
+class Edition(models.Model):
+    """A briefing as a Publisher published it: numbered, dated, never changed afterwards."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="editions")
+    number = models.PositiveIntegerField(help_text="1 for the first edition, then 2, 3 …")
+    slug = models.SlugField(
+        max_length=100, db_index=True, help_text="The briefing's address when it was published."
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(
+        "what changed", blank=True, help_text="For readers; required from the second edition."
+    )
+    document = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        help_text="The whole briefing as published, in the export format (docs/export.md).",
+    )
+
+    objects = EditionManager()
 
     class Meta:
-        ordering = ["briefing", "-created_at"]
+        ordering = ["briefing", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "number"], name="edition_number_unique_in_briefing"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="edition_number_positive"),
+        ]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d}: {self.text[:60]}"
+        return f"{self.title}, edition {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("briefing:edition", kwargs={"slug": self.slug, "number": self.number})
+
+    def natural_key(self):
+        return (*self.briefing.natural_key(), self.number)
+
+    natural_key.dependencies = ["briefing.briefing"]

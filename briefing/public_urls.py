@@ -9,5 +9,12 @@ urlpatterns = [
     path("", views.briefing_list, name="index"),
     path("briefings/<slug:slug>/", views.briefing_detail, name="detail"),
     path("briefings/<slug:slug>.json", views.briefing_export, name="export"),
+    path("briefings/<slug:slug>/editions/<int:number>/", views.edition_detail, name="edition"),
+    path(
+        "briefings/<slug:slug>/editions/<int:number>.json",
+        views.edition_export,
+        name="edition_export",
+    ),
+    path("briefings/<slug:slug>/preview/", views.briefing_preview, name="preview"),
     path("feed/", LatestBriefingsFeed(), name="feed"),
 ]

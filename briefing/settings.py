@@ -161,6 +161,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# After logging in with no (or a refused) ?next=, editors land on the desk, not a missing page.
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Four eyes: whoever made the current version of an event or claim cannot check it. A one-person
+# newsroom turns this on (docs/publishing.md).
+ALLOW_SELF_CHECK = env_flag("ALLOW_SELF_CHECK", default=False)
+
 # Admin login throttling: after AXES_FAILURE_LIMIT failed logins for one username from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES; a success resets the count.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
@@ -206,7 +213,14 @@ CACHES = {"default": env_url("CACHE_URL", env.cache, default="locmemcache://")}
 # How long an anonymous reader's page may stay cached; an edit invalidates it at once anyway.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=600)
 # The pages (URL names) answered from the cache to anonymous readers.
-PAGE_CACHE_URL_NAMES = {"briefing:index", "briefing:detail", "briefing:export", "briefing:feed"}
+PAGE_CACHE_URL_NAMES = {
+    "briefing:index",
+    "briefing:detail",
+    "briefing:export",
+    "briefing:edition",
+    "briefing:edition_export",
+    "briefing:feed",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,17 +1,27 @@
-"""Public pages: the list of briefings, a briefing, its JSON export."""
+"""Public pages: the index, a briefing's latest edition, any earlier edition, their JSON, and the
+staff preview of the working copy.
+
+Readers only ever get an edition's stored document (briefing.models.Edition); the preview builds
+a document from the working copy the same way. Both render through briefing.reading.
+"""
 
 import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
-from briefing import export
-from briefing.models import Briefing
+from briefing import documents, reading
+from briefing.models import Briefing, Edition
 
 ACTOR_PARAM_MAX = 100
+# What a page needs of its briefing's other editions: never their documents.
+HISTORY_FIELDS = ["number", "slug", "published_at", "note"]
 
 
 def _code_token():
@@ -20,7 +30,7 @@ def _code_token():
     for path in sorted(
         [
             *(settings.BASE_DIR / "templates").glob("**/*.html"),
-            Path(export.__file__),
+            Path(reading.__file__),
             Path(__file__),
             Path(__file__).parent / "templatetags" / "briefing_tags.py",
             settings.BASE_DIR / "static" / "briefing" / "site.css",
@@ -35,82 +45,222 @@ CODE_TOKEN = _code_token()
 
 
 def list_queryset():
-    """What feeds the index page and the feed: published briefings, newest first."""
-    return Briefing.objects.published().order_by("-published_at", "-pk")
+    """What feeds the index page and the feed: the live edition of each published briefing."""
+    return Edition.objects.live().defer("document").order_by("-published_at", "-pk")
 
 
-def page_queryset(user):
-    """What feeds a briefing's page and export: the briefing with all its content prefetched."""
-    return export.with_content(Briefing.objects.visible_to(user), checked_only=not user.is_staff)
+def revalidate(response):
+    """Browsers ask again every time: a briefing may be withdrawn or republished at any moment."""
+    patch_cache_control(response, no_cache=True)
+    return response
 
 
-def _freshness(request, slug):
-    # condition() asks for the ETag and Last-Modified separately: one query serves both.
-    if not hasattr(request, "_briefing_freshness"):
-        request._briefing_freshness = export.freshness(
-            Briefing.objects.visible_to(request.user), slug
+# Finding the edition ----------------------------------------------------------------------
+
+
+def _live_edition(request, slug):
+    """The edition readers see at /briefings/<slug>/: one query, remembered for the request."""
+    if not hasattr(request, "_live_edition"):
+        request._live_edition = Edition.objects.live().filter(slug=slug).first()
+    return request._live_edition
+
+
+def _numbered_edition(request, slug, number):
+    """Edition `number` of the briefing that has (or once had) this slug, if it is published."""
+    if not hasattr(request, "_numbered_edition"):
+        same_briefing = Edition.objects.filter(slug=slug).values("briefing_id")
+        request._numbered_edition = (
+            Edition.objects.of_published()
+            .filter(briefing_id__in=same_briefing, number=number)
+            .select_related("briefing__live_edition")
+            .defer("briefing__live_edition__document")
+            .first()
         )
-    return request._briefing_freshness
+    return request._numbered_edition
 
 
-def _etag(request, slug):
-    row = _freshness(request, slug)
-    if row is None:
-        return None
-    key = "|".join(str(value) for value in (CODE_TOKEN, *row.values()))
+def _briefing_that_had(slug):
+    """The briefing any edition of which was published at this slug, or None: one query."""
+    earlier = (
+        Edition.objects.filter(slug=slug)
+        .select_related("briefing__live_edition")
+        .defer("document", "briefing__live_edition__document")
+        .order_by("-number")
+        .first()
+    )
+    return earlier.briefing if earlier else None
+
+
+def _missing(request, slug, number=None, url_name="briefing:detail"):
+    """No edition to show here: 410 for a withdrawn briefing, a redirect for a renamed one.
+
+    The redirect goes to `url_name` at the new slug: the page to the page, the JSON to the JSON.
+    """
+    briefing = _briefing_that_had(slug)
+    if briefing is None:
+        raise Http404("No briefing at this address.")
+    if briefing.status != Briefing.Status.PUBLISHED:
+        return _gone(request)
+    if number is not None:
+        raise Http404("This briefing has no edition of that number.")
+    return HttpResponsePermanentRedirect(
+        reverse(url_name, kwargs={"slug": briefing.live_edition.slug})
+    )
+
+
+def _gone(request):
+    response = render(request, "briefing/withdrawn.html", status=410)
+    return revalidate(response)
+
+
+def _etag(edition, live_edition_id):
+    key = f"{CODE_TOKEN}|{edition.pk}|{live_edition_id}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _last_modified(request, slug):
-    row = _freshness(request, slug)
-    return row["last_modified"] if row else None
+def _live_etag(request, slug):
+    edition = _live_edition(request, slug)
+    # The live edition is its briefing's live edition: no query for the briefing.
+    return _etag(edition, edition.pk) if edition else None
 
 
-def _load(request, slug):
-    briefing = page_queryset(request.user).filter(slug=slug).first()
-    if briefing is None:
-        raise Http404("No briefing at this address.")
-    return export.BriefingContent(briefing)
+def _live_last_modified(request, slug):
+    edition = _live_edition(request, slug)
+    return edition.published_at if edition else None
 
 
-@require_safe
-def briefing_list(request):
-    return render(request, "briefing/briefing_list.html", {"briefings": list_queryset()})
+def _numbered_etag(request, slug, number):
+    edition = _numbered_edition(request, slug, number)
+    return _etag(edition, edition.briefing.live_edition_id) if edition else None
 
 
-@require_safe
-@condition(etag_func=_etag, last_modified_func=_last_modified)
-def briefing_detail(request, slug):
-    content = _load(request, slug)
-    context = {
-        "briefing": content.briefing,
-        "content": content,
-        "events": content.events,
-        "claims": content.claims,
-        "actor_groups": content.actor_groups(),
-        "page_url": request.build_absolute_uri(content.briefing.get_absolute_url()),
+def _numbered_last_modified(request, slug, number):
+    edition = _numbered_edition(request, slug, number)
+    return edition.published_at if edition else None
+
+
+# Pages --------------------------------------------------------------------------------------
+
+
+def _history(edition):
+    return list(
+        Edition.objects.filter(briefing_id=edition.briefing_id)
+        .order_by("-number")
+        .values(*HISTORY_FIELDS)
+    )
+
+
+def _render_page(request, page, context):
+    """The briefing page for a document: filtered by ?actor= when asked."""
+    context |= {
+        "page": page,
+        "events": page.events,
+        "claims": page.claims,
+        "actor_groups": page.actor_groups(),
     }
-    context["json_ld"] = export.json_ld(content, context["page_url"])
+    context["json_ld"] = reading.json_ld(page, context["canonical_url"])
     if wanted := request.GET.get("actor", ""):
-        actor = content.actor_by_slug.get(wanted)
+        actor = page.actor_by_slug.get(wanted)
         if actor is None:
             context["unknown_actor"] = wanted[:ACTOR_PARAM_MAX]
             return render(request, "briefing/unknown_actor.html", context, status=404)
         context["actor"] = actor
-        context["events"], context["claims"] = content.involving(actor)
-        context["member_count"] = len(actor.member_ids)
-        context["shown_event_ids"] = {event.pk for event in context["events"]}
-        context["shown_claim_ids"] = {claim.pk for claim in context["claims"]}
+        context["events"], context["claims"] = page.involving(actor)
+        context["member_count"] = len(actor.member_slugs)
+        context["shown_event_slugs"] = {event.slug for event in context["events"]}
+        context["shown_claim_orders"] = {claim.order for claim in context["claims"]}
     return render(request, "briefing/briefing_detail.html", context)
 
 
+def _edition_context(request, edition, live):
+    return {
+        "edition": edition,
+        "editions": _history(edition),
+        "is_latest": live is not None and edition.pk == live.pk,
+        "latest_url": live.get_absolute_url() if live else "",
+        "latest_number": live.number if live else None,
+        "live_url": reverse("briefing:detail", kwargs={"slug": live.slug}) if live else "",
+        "canonical_url": request.build_absolute_uri(
+            reverse("briefing:detail", kwargs={"slug": live.slug})
+            if live and edition.pk == live.pk
+            else edition.get_absolute_url()
+        ),
+        "export_url": reverse(
+            "briefing:edition_export", kwargs={"slug": edition.slug, "number": edition.number}
+        ),
+    }
+
+
 @require_safe
-@condition(etag_func=_etag, last_modified_func=_last_modified)
-def briefing_export(request, slug):
-    content = _load(request, slug)
-    data = export.export_briefing(
-        content, request.build_absolute_uri(content.briefing.get_absolute_url())
+def briefing_list(request):
+    return revalidate(render(request, "briefing/briefing_list.html", {"editions": list_queryset()}))
+
+
+@require_safe
+@condition(etag_func=_live_etag, last_modified_func=_live_last_modified)
+def briefing_detail(request, slug):
+    edition = _live_edition(request, slug)
+    if edition is None:
+        return _missing(request, slug)
+    context = _edition_context(request, edition, live=edition)
+    context["export_url"] = reverse("briefing:export", kwargs={"slug": edition.slug})
+    return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
+
+
+@require_safe
+@condition(etag_func=_numbered_etag, last_modified_func=_numbered_last_modified)
+def edition_detail(request, slug, number):
+    edition = _numbered_edition(request, slug, number)
+    if edition is None:
+        return _missing(request, slug, number)
+    context = _edition_context(request, edition, live=edition.briefing.live_edition)
+    return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
+
+
+def _document_response(request, edition):
+    document = dict(edition.document)
+    document["url"] = request.build_absolute_uri(edition.get_absolute_url())
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = (
+        f'inline; filename="{edition.slug}-edition-{edition.number}.json"'
     )
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'inline; filename="{content.briefing.slug}.json"'
+    return revalidate(response)
+
+
+@require_safe
+@condition(etag_func=_live_etag, last_modified_func=_live_last_modified)
+def briefing_export(request, slug):
+    edition = _live_edition(request, slug)
+    if edition is None:
+        return _missing(request, slug, url_name="briefing:export")
+    return _document_response(request, edition)
+
+
+@require_safe
+@condition(etag_func=_numbered_etag, last_modified_func=_numbered_last_modified)
+def edition_export(request, slug, number):
+    edition = _numbered_edition(request, slug, number)
+    if edition is None:
+        return _missing(request, slug, number)
+    return _document_response(request, edition)
+
+
+@require_safe
+@staff_member_required
+def briefing_preview(request, slug):
+    """The working copy as its next edition would show it; staff only, never cached."""
+    briefing = get_object_or_404(Briefing.objects.select_related("live_edition"), slug=slug)
+    document = documents.working_document(briefing)
+    live = briefing.live_edition if briefing.status == Briefing.Status.PUBLISHED else None
+    context = {
+        "preview": True,
+        "edition": None,
+        "editions": [],
+        "is_latest": True,
+        "live_url": reverse("briefing:detail", kwargs={"slug": live.slug}) if live else "",
+        "canonical_url": request.build_absolute_uri(request.path),
+        "export_url": "",
+    }
+    response = _render_page(request, reading.BriefingPage(document), context)
+    patch_cache_control(response, private=True, no_store=True)
     return response

@@ -4,7 +4,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from briefing import models
+from briefing import documents, models
+from briefing.middleware import content_changed
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -29,11 +30,8 @@ class BriefingFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"briefing-{n}")
     summary = "What happened and why it matters."
     bottom_line = "The one judgement to take away."
-    status = models.Briefing.Status.PUBLISHED
-    published_at = factory.LazyFunction(timezone.now)
-
-    class Params:
-        draft = factory.Trait(status=models.Briefing.Status.DRAFT, published_at=None)
+    # Readers see editions only: make one with publish_edition() once the content is there.
+    status = models.Briefing.Status.DRAFT
 
 
 class ParagraphFactory(factory.django.DjangoModelFactory):
@@ -72,8 +70,11 @@ class EventFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"event-{n}")
     kind = models.Event.Kind.MEETING
     date_edtf = "2025-03-21"
-    # Readers see only checked content; tests ask for unchecked explicitly.
+    # Checked, as publishing needs; tests ask for unchecked explicitly.
     review_status = models.ReviewStatus.CHECKED
+    checked_version = factory.LazyAttribute(
+        lambda event: 1 if event.review_status == models.ReviewStatus.CHECKED else None
+    )
 
 
 class ParticipationFactory(factory.django.DjangoModelFactory):
@@ -95,8 +96,11 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
     paragraph = factory.SubFactory(ParagraphFactory, briefing=factory.SelfAttribute("..briefing"))
     quote = "something happened"
-    # Readers see only checked content; tests ask for unchecked explicitly.
+    # Checked, as publishing needs; tests ask for unchecked explicitly.
     review_status = models.ReviewStatus.CHECKED
+    checked_version = factory.LazyAttribute(
+        lambda claim: 1 if claim.review_status == models.ReviewStatus.CHECKED else None
+    )
 
 
 class ClaimRelationFactory(factory.django.DjangoModelFactory):
@@ -120,16 +124,34 @@ class TakeawayFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Takeaway {n}.")
 
 
-class ChangeNoteFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = models.ChangeNote
+def publish_edition(briefing, note="", user=None):
+    """The working copy's checked content as the briefing's next edition, as publishing makes it.
 
-    briefing = factory.SubFactory(BriefingFactory)
-    text = "Corrected the date of the visit."
+    For tests of what readers see: it skips publishing's own rules (briefing.publishing.publish,
+    tested on its own), so a test can publish a briefing with only the content it needs.
+    """
+    briefing.refresh_from_db()  # title and slug as stored, like the document
+    number = briefing.editions.count() + 1
+    published_at = timezone.now()
+    edition_data = {"number": number, "published_at": published_at, "note": note}
+    edition = models.Edition.objects.create(
+        briefing=briefing,
+        number=number,
+        slug=briefing.slug,
+        title=briefing.title,
+        summary=briefing.summary,
+        published_at=published_at,
+        published_by=user,
+        note=note,
+        document=documents.only_checked(documents.working_document(briefing, edition_data)),
+    )
+    briefing.record_publication(edition)
+    content_changed()
+    return edition
 
 
 def briefing_with_content(scale=1, **briefing_fields):
-    """A briefing about as rich as the demo (13 events, 31 claims, ~20 actors) times `scale`.
+    """A published briefing about as rich as the demo (13 events, 31 claims, ~20 actors) × `scale`.
 
     With every kind of date (a day, a month, a year, an undated span, an ongoing one, a
     window), planned events, figure qualifiers, editors' notes and additions, and relations
@@ -209,5 +231,5 @@ def briefing_with_content(scale=1, **briefing_fields):
         for n in range(5):
             takeaway = TakeawayFactory(briefing=briefing, order=unit * 5 + n + 1)
             takeaway.claims.set(claims[n * 6 : n * 6 + 6])
-        ChangeNoteFactory(briefing=briefing)
+    publish_edition(briefing)
     return briefing

@@ -1,20 +1,24 @@
-"""The early page cache: anonymous readers are answered from the cache, editors' saves clear it."""
+"""The early page cache: anonymous readers are answered from the cache; only publishing a new
+edition or withdrawing a briefing clears it, since readers see editions only."""
 
 import socket
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from briefing import publishing
 from briefing.models import Actor, Claim, Event, Takeaway
 from tests.factories import (
-    BriefingFactory,
     ClaimFactory,
     ClaimRelationFactory,
-    EventFactory,
     StaffFactory,
+    UserFactory,
+    publish_edition,
 )
 
 
@@ -24,9 +28,22 @@ def queries_of(client, url, **extra):
     return response, len(queries)
 
 
-@pytest.mark.parametrize("url_name", ["briefing:detail", "briefing:export"])
+def make_publisher():
+    """A user with the permission to publish and withdraw."""
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="publish_briefing"))
+    return type(user).objects.get(pk=user.pk)  # a fresh instance: permissions are cached
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["briefing:detail", "briefing:export", "briefing:edition", "briefing:edition_export"],
+)
 def test_anonymous_reader_gets_the_page_from_the_cache_without_queries(client, demo, url_name):
-    url = reverse(url_name, kwargs={"slug": demo.slug})
+    kwargs = {"slug": demo.slug}
+    if url_name.startswith("briefing:edition"):
+        kwargs["number"] = 1
+    url = reverse(url_name, kwargs=kwargs)
     first, first_queries = queries_of(client, url)
     again, again_queries = queries_of(client, url)
 
@@ -45,91 +62,153 @@ def test_index_and_feed_are_cached_for_anonymous_readers(client, demo):
         assert again.content == first.content
 
 
-def test_an_edited_claim_is_visible_on_the_next_anonymous_request(client, demo):
-    url = demo.get_absolute_url()
-    client.get(url)
-    claim = Claim.objects.filter(briefing=demo).first()
-    claim.text = "An edited claim that readers must see at once."
+# Edits to the working copy leave the cache alone; a new edition clears it -----------------
+
+
+def edit_claim_text(briefing):
+    claim = Claim.objects.filter(briefing=briefing).first()
+    claim.text = "An edited claim, hidden until the next edition."
     claim.save()
+    return "An edited claim, hidden until the next edition."
 
-    assert "An edited claim that readers must see at once." in client.get(url).text
 
-
-def test_an_edit_to_a_shared_actor_clears_the_cached_export(client, demo):
-    url = reverse("briefing:export", kwargs={"slug": demo.slug})
-    client.get(url)
-    actor = Actor.objects.filter(claims__briefing=demo).first()
-    actor.name = "Renamed Actor For The Export"
+def rename_shared_actor(briefing):
+    actor = Actor.objects.filter(claims__briefing=briefing).first()
+    actor.name = "A renamed actor, hidden until the next edition"
     actor.save()
+    return "A renamed actor, hidden until the next edition"
 
-    assert "Renamed Actor For The Export" in client.get(url).text
 
-
-def test_a_changed_event_date_is_visible_on_the_next_anonymous_request(client, db):
-    event = EventFactory(date_edtf="2025-03-21")
-    url = event.briefing.get_absolute_url()
-    assert "21 March 2025" in client.get(url).text
-    event = Event.objects.get(pk=event.pk)
-    event.date_edtf = "2024-10/2025-03"
+def change_event_date(briefing):
+    event = Event.objects.filter(briefing=briefing).first()
+    event.date_edtf = "1999-01"
     event.save()
-
-    page = client.get(url).text
-    assert "from <time" in page and "October 2024" in page
+    return "January 1999"
 
 
-def test_a_new_relation_between_claims_clears_the_cached_export(client, db):
-    claim = ClaimFactory()
-    other = ClaimFactory(briefing=claim.briefing)
-    url = reverse("briefing:export", kwargs={"slug": claim.briefing.slug})
-    assert client.get(url).json()["claims"][0]["relations"] == []
-    ClaimRelationFactory(claim=claim, other_claim=other)
-
-    assert client.get(url).json()["claims"][0]["relations"][0]["claim"] == other.order
+def relate_two_claims(briefing):
+    claim, other = Claim.objects.filter(briefing=briefing)[:2]
+    ClaimRelationFactory(
+        claim=claim, other_claim=other, note="A new relation, hidden until the next edition."
+    )
+    return "A new relation, hidden until the next edition."
 
 
-def test_a_deleted_takeaway_disappears_from_the_next_anonymous_page(client, demo):
+def rewrite_takeaway(briefing):
+    takeaway = Takeaway.objects.filter(briefing=briefing).first()
+    takeaway.text = "A rewritten takeaway, hidden until the next edition."
+    takeaway.save()
+    takeaway.claims.clear()  # a many-to-many change too
+    return "A rewritten takeaway, hidden until the next edition."
+
+
+def retitle_briefing(briefing):
+    briefing.title = "A new title, hidden until the next edition"
+    briefing.save()
+    return "A new title, hidden until the next edition"
+
+
+EDITS = [
+    edit_claim_text,
+    rename_shared_actor,
+    change_event_date,
+    relate_two_claims,
+    rewrite_takeaway,
+    retitle_briefing,
+]
+
+
+@pytest.mark.parametrize("edit", EDITS)
+@pytest.mark.parametrize("url_name", ["briefing:detail", "briefing:export"])
+def test_an_edit_to_the_working_copy_leaves_the_cached_page_served(client, demo, edit, url_name):
+    url = reverse(url_name, kwargs={"slug": demo.slug})
+    first = client.get(url)
+    edited = edit(demo)
+
+    again, queries = queries_of(client, url)
+    assert queries == 0
+    assert again.content == first.content
+    assert edited not in again.content.decode()
+
+
+@pytest.mark.parametrize("edit", EDITS)
+@pytest.mark.parametrize("url_name", ["briefing:detail", "briefing:export"])
+def test_a_new_edition_clears_the_cache(client, demo, edit, url_name):
+    url = reverse(url_name, kwargs={"slug": demo.slug})
+    client.get(url)
+    edited = edit(demo)
+    publish_edition(demo, "Published the edit.")
+
+    response, queries = queries_of(client, url)
+    assert queries > 0
+    assert edited in response.content.decode()
+
+
+def test_a_deleted_takeaway_stays_on_the_page_until_the_next_edition(client, demo):
     url = demo.get_absolute_url()
     takeaway = Takeaway.objects.filter(briefing=demo).first()
     assert takeaway.text in client.get(url).text
     takeaway.delete()
+    assert takeaway.text in client.get(url).text  # the cached page
+    cache.clear()
+    assert takeaway.text in client.get(url).text  # rendered afresh: still the edition
+    publish_edition(demo, "Removed a takeaway.")
 
     assert takeaway.text not in client.get(url).text
 
 
-def test_a_many_to_many_change_clears_the_cache(client, demo):
-    url = reverse("briefing:export", kwargs={"slug": demo.slug})
-    claim = Claim.objects.filter(briefing=demo, actors__isnull=False).first()
-    actor = claim.actors.first()
-    before = client.get(url).json()
-    claim.actors.remove(actor)
-    after = client.get(url).json()
+def test_a_new_edition_clears_the_index_the_feed_and_earlier_editions(client, demo):
+    earlier = reverse("briefing:edition", kwargs={"slug": demo.slug, "number": 1})
+    urls = [reverse("briefing:index"), reverse("briefing:feed"), earlier]
+    firsts = [client.get(url).content for url in urls]
+    retitle_briefing(demo)
+    assert [client.get(url).content for url in urls] == firsts
+    publish_edition(demo, "Retitled.")
 
-    assert before != after
-
-
-def test_unpublishing_removes_the_page_from_the_cache_at_once(client, demo):
-    url = demo.get_absolute_url()
-    assert client.get(url).status_code == 200
-    demo.status = demo.Status.DRAFT
-    demo.published_at = None
-    demo.save()
-
-    assert client.get(url).status_code == 404
+    index, feed, edition_1 = (client.get(url).content.decode() for url in urls)
+    assert "A new title, hidden until the next edition" in index
+    assert "A new title, hidden until the next edition" in feed
+    assert "An earlier edition." in edition_1  # its notice now links to edition 2
 
 
-def test_an_edit_committed_later_clears_the_cache_again_at_commit(
+def test_publishing_clears_the_cache_again_at_commit(
     client, demo, django_capture_on_commit_callbacks
 ):
     url = demo.get_absolute_url()
+    client.get(url)
+    edited = edit_claim_text(demo)
     with django_capture_on_commit_callbacks(execute=True):
-        claim = Claim.objects.filter(briefing=demo).first()
-        claim.text = "Committed edit."
-        claim.save()
-        # A reader's request between the save and the commit caches the page...
-        client.get(url)
-    # ...but the commit bumps the generation once more, so the next request renders afresh.
-    _, queries = queries_of(client, url)
+        publishing.publish(demo, make_publisher(), note="Corrected a claim.")
+        # Until the commit, readers get the cached page (in production, the edition before)...
+        _, queries = queries_of(client, url)
+        assert queries == 0
+    # ...and at the commit the generation is bumped, so the next request renders afresh.
+    response, queries = queries_of(client, url)
     assert queries > 0
+    assert edited in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["briefing:detail", "briefing:export", "briefing:edition", "briefing:index"]
+)
+def test_withdrawing_removes_the_page_from_the_cache_at_once(
+    client, demo, url_name, django_capture_on_commit_callbacks
+):
+    if url_name == "briefing:index":
+        url = reverse(url_name)
+    elif url_name == "briefing:edition":
+        url = reverse(url_name, kwargs={"slug": demo.slug, "number": 1})
+    else:
+        url = reverse(url_name, kwargs={"slug": demo.slug})
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.withdraw(demo, make_publisher())
+
+    response = client.get(url)
+    if url_name == "briefing:index":
+        assert demo.title not in response.content.decode()
+    else:
+        assert response.status_code == 410
 
 
 def test_staff_always_get_a_fresh_page(client, demo):
@@ -141,14 +220,32 @@ def test_staff_always_get_a_fresh_page(client, demo):
     assert queries > 0
 
 
-def test_a_staff_preview_of_a_draft_is_never_served_to_anonymous_readers(client, db):
-    draft = BriefingFactory(draft=True, title="Secret draft")
-    ClaimFactory(briefing=draft)
+@pytest.mark.parametrize("published", [False, True])
+def test_a_staff_preview_is_never_cached_nor_served_to_anonymous_readers(client, db, published):
+    briefing = ClaimFactory(text="A claim readers must not see yet.").briefing
+    if published:
+        publish_edition(briefing)
+    claim = briefing.claims.get()
+    claim.text = "Work in progress."
+    claim.save()
+    preview = reverse("briefing:preview", kwargs={"slug": briefing.slug})
     staff_client = type(client)()
     staff_client.force_login(StaffFactory())
-    assert staff_client.get(draft.get_absolute_url()).status_code == 200
+    first = staff_client.get(preview)
+    assert first.status_code == 200
+    assert "Work in progress." in first.content.decode()
+    assert {"private", "no-store"} <= {p.strip() for p in first["Cache-Control"].split(",")}
+    _, queries = queries_of(staff_client, preview)
+    assert queries > 0
 
-    assert client.get(draft.get_absolute_url()).status_code == 404
+    refused = client.get(preview)
+    assert refused.status_code == 302
+    assert "login" in refused["Location"]
+    page = client.get(briefing.get_absolute_url())
+    if published:
+        assert "Work in progress." not in page.content.decode()
+    else:
+        assert page.status_code == 404
 
 
 def test_the_cached_page_answers_a_conditional_get_with_304(client, demo):
@@ -173,9 +270,11 @@ def test_the_cached_page_keeps_every_security_header(client, demo):
         "Cross-Origin-Opener-Policy",
         "Permissions-Policy",
         "ETag",
-        "Vary",
+        "Last-Modified",
+        "Cache-Control",
     ):
         assert again[header] == first[header], header
+    assert dict(again.items()) == dict(first.items())
 
 
 def test_not_found_pages_are_not_cached(client, db):
@@ -215,11 +314,12 @@ def test_pages_and_edits_still_work_when_the_cache_server_is_down(client, demo, 
     claim = Claim.objects.filter(briefing=demo).first()
     claim.text = "Saved although the cache is down."
     claim.save()
+    publish_edition(demo, "Published although the cache is down.")
 
     assert "Saved although the cache is down." in client.get(url).text
 
 
-def test_with_a_shared_cache_each_process_keeps_copies_that_an_edit_still_clears(
+def test_with_a_shared_cache_each_process_keeps_copies_that_a_new_edition_clears(
     client, demo, settings, tmp_path
 ):
     """As under `make serve` and in production: a cache shared by the app processes."""
@@ -238,6 +338,10 @@ def test_with_a_shared_cache_each_process_keeps_copies_that_an_edit_still_clears
     claim = Claim.objects.filter(briefing=demo).first()
     claim.text = "Edited while the page sat in the shared cache."
     claim.save()
+    _, queries = queries_of(client, url)
+    assert queries == 0  # the edit is not published: the copy stays
+    assert "Edited while the page sat in the shared cache." not in Client().get(url).text
+    publish_edition(demo, "Published the edit.")
     assert "Edited while the page sat in the shared cache." in client.get(url).text
     # Another app process, with its own copies, sees the edit too.
     assert "Edited while the page sat in the shared cache." in Client().get(url).text
@@ -251,6 +355,8 @@ def test_with_a_cache_that_keeps_nothing_every_page_is_rendered_afresh(client, d
     assert queries > 0
 
     claim = Claim.objects.filter(briefing=demo).first()
-    claim.text = "Visible without any cache."
+    claim.text = "Visible without any cache, once published."
     claim.save()
-    assert "Visible without any cache." in client.get(url).text
+    assert "Visible without any cache, once published." not in client.get(url).text
+    publish_edition(demo, "Published the edit.")
+    assert "Visible without any cache, once published." in client.get(url).text

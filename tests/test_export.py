@@ -1,13 +1,21 @@
-"""The JSON export: valid against docs/export.schema.json, complete, and self-consistent."""
+"""The JSON export: valid against docs/export.schema.json, complete, and self-consistent.
 
+An export is an edition's stored document: a test creates the content it needs, then publishes
+it with publish_edition().
+"""
+
+import datetime
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from jsonschema import Draft202012Validator
 
+from briefing import documents
 from tests.factories import (
     ActorFactory,
     BriefingFactory,
@@ -18,20 +26,33 @@ from tests.factories import (
     SourceFactory,
     StaffFactory,
     briefing_with_content,
+    publish_edition,
 )
 
 pytestmark = pytest.mark.django_db
 
 SCHEMA = json.loads((Path(settings.BASE_DIR) / "docs" / "export.schema.json").read_text())
-EXPORT_QUERIES = 13
+# The edition, whose stored document is the export: whatever the number of actors, events or
+# claims.
+EXPORT_QUERIES = 1
 
 
 def export_url(briefing):
     return reverse("briefing:export", kwargs={"slug": briefing.slug})
 
 
-def get_export(client, briefing):
-    response = client.get(export_url(briefing))
+def edition_export_url(briefing, number):
+    return reverse("briefing:edition_export", kwargs={"slug": briefing.slug, "number": number})
+
+
+def published(briefing):
+    """`briefing` after publishing its working copy as the next edition."""
+    publish_edition(briefing)
+    return briefing
+
+
+def get_export(client, briefing, url=None):
+    response = client.get(url or export_url(briefing))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     return response.json()
@@ -76,6 +97,9 @@ def test_demo_export_is_valid_and_complete(client, demo):
     validate(data)
     assert_references_resolve(data)
     assert data["slug"] == "shoigu-pyongyang-2025"
+    assert (data["status"], data["edition"]["number"]) == ("published", 1)
+    assert data["published_at"] is not None
+    assert "change_notes" not in data
     assert len(data["claims"]) == demo.claims.count()
     assert len(data["events"]) == demo.events.count()
     assert len(data["paragraphs"]) == demo.paragraphs.count()
@@ -117,13 +141,27 @@ def test_one_times_the_data_exports_in_the_same_number_of_queries(
         validate(client.get(export_url(briefing)).json())
 
 
+@pytest.mark.parametrize("scale", [1, 10])
+def test_an_earlier_editions_export_runs_the_same_number_of_queries(
+    client, django_assert_num_queries, scale
+):
+    briefing = briefing_with_content(scale)
+    publish_edition(briefing, "A second edition.")
+    with django_assert_num_queries(EXPORT_QUERIES):
+        response = client.get(edition_export_url(briefing, 1))
+    data = response.json()
+    validate(data)
+    assert data["edition"]["number"] == 1
+    assert len(data["claims"]) == 31 * scale
+
+
 def test_claims_carry_source_status_paragraph_quote_actors_and_events(client):
     claim = ClaimFactory(figure_low=10000, figure_high=12000, figure_unit="soldiers")
     actor = ActorFactory()
     event = EventFactory(briefing=claim.briefing, date_edtf="2024-10")
     claim.actors.set([actor])
     claim.events.set([event])
-    data = get_export(client, claim.briefing)
+    data = get_export(client, published(claim.briefing))
     exported = data["claims"][0]
     assert exported["source"] == claim.source.slug
     assert exported["status"] == claim.status
@@ -216,6 +254,7 @@ def briefing_using_every_new_field():
         independence="independent",
         note="Different counts from different sources.",
     )
+    publish_edition(briefing)
     return briefing
 
 
@@ -283,13 +322,13 @@ def test_every_new_field_is_exported_valid_against_the_schema(client):
 
 def test_a_relation_to_a_claim_readers_cannot_see_is_left_out(client):
     relation = ClaimRelationFactory(other_claim__review_status="unchecked")
-    data = get_export(client, relation.claim.briefing)
+    data = get_export(client, published(relation.claim.briefing))
     assert [claim["relations"] for claim in data["claims"]] == [[]]
     validate(data)
 
 
 def test_unknown_article_details_are_null_not_invented(client):
-    data = get_export(client, BriefingFactory(article_outlet="", article_url=""))
+    data = get_export(client, published(BriefingFactory(article_outlet="", article_url="")))
     assert data["article"] == {
         "headline": None,
         "outlet": None,
@@ -301,19 +340,93 @@ def test_unknown_article_details_are_null_not_invented(client):
 
 def test_editor_text_round_trips_unchanged(client):
     evil = '</script><script>alert("x")</script> & <b>'
-    data = get_export(client, BriefingFactory(title=evil, summary=evil))
+    data = get_export(client, published(BriefingFactory(title=evil, summary=evil)))
     assert data["title"] == evil
     validate(data)
 
 
-def test_draft_export_is_not_found_for_the_public_but_staff_get_it(client):
-    draft = BriefingFactory(draft=True)
+def test_a_draft_has_no_export_for_anyone(client):
+    draft = ClaimFactory().briefing
     assert client.get(export_url(draft)).status_code == 404
+    assert client.get(edition_export_url(draft, 1)).status_code == 404
     client.force_login(StaffFactory())
-    assert get_export(client, draft)["status"] == "draft"
+    assert client.get(export_url(draft)).status_code == 404
 
 
 def test_export_answers_a_conditional_get_with_304(client):
-    briefing = BriefingFactory()
+    briefing = published(BriefingFactory())
     first = client.get(export_url(briefing))
     assert client.get(export_url(briefing), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert "no-cache" in first["Cache-Control"]
+
+
+# Editions -----------------------------------------------------------------------------------
+
+
+def test_each_export_is_an_edition_with_its_number_date_and_note(client):
+    briefing = ClaimFactory(briefing__title="First title").briefing
+    day = datetime.datetime(2025, 3, 21, 9, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=day):
+        publish_edition(briefing)
+    briefing.title = "Second title"
+    briefing.save()
+    later = day + datetime.timedelta(days=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        publish_edition(briefing, "Retitled.")
+
+    first = get_export(client, briefing, edition_export_url(briefing, 1))
+    latest = get_export(client, briefing)
+    for data in (first, latest):
+        validate(data)
+        assert_references_resolve(data)
+        assert "change_notes" not in data
+        assert data["status"] == "published"
+        assert data["published_at"] == "2025-03-21T09:00:00Z"  # first publication
+    assert first["edition"] == {"number": 1, "published_at": "2025-03-21T09:00:00Z", "note": ""}
+    assert first["title"] == "First title"
+    assert first["url"] == "http://testserver" + reverse(
+        "briefing:edition", kwargs={"slug": briefing.slug, "number": 1}
+    )
+    assert latest["edition"] == {
+        "number": 2,
+        "published_at": "2025-03-22T09:00:00Z",
+        "note": "Retitled.",
+    }
+    assert latest["title"] == "Second title"
+    assert get_export(client, briefing, edition_export_url(briefing, 2)) == latest
+    response = client.get(edition_export_url(briefing, 1))
+    assert response["Content-Disposition"] == (f'inline; filename="{briefing.slug}-edition-1.json"')
+
+
+def test_the_export_is_the_edition_not_the_working_copy(client):
+    briefing = published(ClaimFactory(text="As published.").briefing)
+    before = client.get(export_url(briefing)).content
+    claim = briefing.claims.get()
+    claim.text = "Edited since."
+    claim.save()
+    ClaimFactory(briefing=briefing, text="Added since, unchecked.", review_status="unchecked")
+    ClaimFactory(briefing=briefing, text="Added since, checked.")
+    cache.clear()  # rendered afresh, not from the page cache
+    assert client.get(export_url(briefing)).content == before
+
+    publish_edition(briefing, "Edited and added.")
+    data = get_export(client, briefing)
+    validate(data)
+    assert [claim["text"] for claim in data["claims"]] == ["Edited since.", "Added since, checked."]
+    assert {claim["review_status"] for claim in data["claims"]} == {"checked"}
+
+
+def test_the_working_copys_document_has_the_export_format_too(db):
+    """The preview renders it; publishing stores it: the same format, with no edition yet."""
+    briefing = briefing_using_every_new_field()
+    ClaimFactory(briefing=briefing, order=3, review_status="unchecked")
+    data = documents.working_document(briefing)
+    data["url"] = "http://testserver" + data["url"]
+    validate(data)
+    assert_references_resolve(data)
+    assert data["edition"] is None
+    assert [claim["review_status"] for claim in data["claims"]] == [
+        "checked",
+        "checked",
+        "unchecked",
+    ]

@@ -12,17 +12,20 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from briefing.models import (
     Actor,
     Briefing,
     Claim,
     ClaimRelation,
+    Edition,
     Event,
     Participation,
     Source,
     split_into_paragraphs,
 )
+from tests.factories import UserFactory
 
 # The article exactly as it was received (shoigu-pyongyang.txt), one string per line.
 ARTICLE_LINES = (
@@ -134,6 +137,7 @@ def test_every_demo_object_passes_full_clean_and_related_validation(demo):
 def test_demo_is_published_without_invented_article_metadata(demo):
     assert demo.status == Briefing.Status.PUBLISHED
     assert demo.published_at is not None
+    assert demo.live_edition is not None
     assert Briefing.objects.published().filter(pk=demo.pk).exists()
     assert demo.title and demo.summary and demo.bottom_line
     assert demo.article_headline == ""
@@ -399,6 +403,27 @@ def test_reported_claims_keep_their_source_claimant_and_status(demo):
     assert set(testimony.values_list("claimant__slug", flat=True)) == {"paek-and-ri"}
 
 
+def test_loading_the_demo_makes_exactly_one_edition_whose_page_renders(demo, client):
+    edition = Edition.objects.get()
+    assert edition.number == 1
+    assert demo.live_edition == edition
+    assert (edition.slug, edition.title, edition.summary) == (demo.slug, demo.title, demo.summary)
+    assert edition.published_at == demo.published_at
+    assert (edition.note, edition.published_by) == ("", None)
+    document = edition.document
+    assert document["edition"]["number"] == 1
+    assert len(document["claims"]) == demo.claims.count()
+    assert len(document["events"]) == demo.events.count()
+    assert all(item["review_status"] == "checked" for item in document["claims"])
+    page = client.get(demo.get_absolute_url())
+    assert page.status_code == 200
+    assert demo.title in page.text
+    assert "Edition 1" in page.text
+    assert client.get(edition.get_absolute_url()).status_code == 200
+    export = client.get(reverse("briefing:export", kwargs={"slug": demo.slug}))
+    assert export.json()["edition"]["number"] == 1
+
+
 def test_loading_the_demo_twice_changes_nothing(demo):
     counts, dump = row_counts(), dump_briefing_app()
 
@@ -406,11 +431,38 @@ def test_loading_the_demo_twice_changes_nothing(demo):
 
     assert row_counts() == counts
     assert dump_briefing_app() == dump
+    assert list(Edition.objects.values_list("number", flat=True)) == [1]
+    assert Briefing.objects.get(pk=demo.pk).live_edition == demo.live_edition
 
 
-def test_loading_the_demo_creates_no_history_rows(demo):
-    history = [Briefing, Actor, Source, Event, Claim]
-    assert all(model.history.count() == 0 for model in history)
+def test_loading_the_demo_leaves_one_history_record_per_object(demo):
+    for model in (Briefing, Actor, Source, Event, Claim):
+        objects = list(model.objects.all())
+        assert objects, model
+        for obj in objects:
+            records = list(obj.history.all())
+            assert len(records) == 1, obj
+            assert records[0].history_type == "+"
+    assert not hasattr(Edition, "history")  # an edition never changes: nothing to record
+
+
+def test_the_first_edit_after_loading_can_be_reverted(demo, client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    actor = Actor.objects.get(slug="kim-jong-un")
+    original = actor.history.get()
+    url = reverse("admin:briefing_actor_change", args=[actor.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["name"] = "Kim Jong-un"
+    assert client.post(url, data).status_code == 302
+    assert Actor.objects.get(pk=actor.pk).name == "Kim Jong-un"
+
+    revert_url = reverse("admin:briefing_actor_simple_history", args=[actor.pk, original.pk])
+    form = client.get(revert_url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    assert client.post(revert_url, data).status_code == 302
+    assert Actor.objects.get(pk=actor.pk).name == "Kim Jong Un"
+    assert actor.history.count() == 3
 
 
 # Bad input -----------------------------------------------------------------------------

@@ -1,12 +1,23 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import ProtectedError
 
-from briefing.models import Actor, Briefing, Claim, ClaimRelation, Event, split_into_paragraphs
+from briefing.models import (
+    Actor,
+    Briefing,
+    Claim,
+    ClaimRelation,
+    Edition,
+    Event,
+    ReviewStatus,
+    split_into_paragraphs,
+)
 from tests.factories import (
     ActorFactory,
     BriefingFactory,
@@ -16,21 +27,38 @@ from tests.factories import (
     ParagraphFactory,
     StaffFactory,
     UserFactory,
+    publish_edition,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def test_published_excludes_drafts():
+def test_published_excludes_drafts_and_withdrawn_briefings():
     published = BriefingFactory()
-    BriefingFactory(draft=True)
+    publish_edition(published)
+    BriefingFactory()
+    withdrawn = BriefingFactory()
+    publish_edition(withdrawn)
+    withdrawn.record_withdrawal()
     assert list(Briefing.objects.published()) == [published]
 
 
+def test_a_briefing_marked_published_without_an_edition_is_not_shown():
+    BriefingFactory(
+        status=Briefing.Status.PUBLISHED, published_at=datetime.datetime.now(datetime.UTC)
+    )
+    assert not Briefing.objects.published().exists()
+
+
 def test_staff_see_drafts_and_others_do_not():
-    draft = BriefingFactory(draft=True)
+    draft = BriefingFactory()
     assert draft in Briefing.objects.visible_to(StaffFactory())
     assert draft not in Briefing.objects.visible_to(UserFactory())
+
+
+def test_briefing_status_outside_the_choices_is_rejected_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BriefingFactory(status="gone", published_at=datetime.datetime.now(datetime.UTC))
 
 
 def test_published_briefing_needs_a_publication_date():
@@ -40,6 +68,127 @@ def test_published_briefing_needs_a_publication_date():
 
 def test_briefing_url_is_reversed_from_its_slug():
     assert BriefingFactory(slug="a-b").get_absolute_url() == "/briefings/a-b/"
+
+
+# Editions ---------------------------------------------------------------------------------
+
+
+def test_publication_records_the_live_edition_and_keeps_the_first_date():
+    briefing = BriefingFactory(title="First title")
+    first = publish_edition(briefing)
+    briefing.refresh_from_db()
+    assert (briefing.status, briefing.live_edition, briefing.published_at) == (
+        Briefing.Status.PUBLISHED,
+        first,
+        first.published_at,
+    )
+    second = publish_edition(briefing, note="Corrected a date.")
+    briefing.refresh_from_db()
+    assert briefing.live_edition == second
+    assert briefing.published_at == first.published_at
+    assert briefing.version == 1  # publishing is no edit of the working copy
+    assert list(briefing.editions.values_list("number", flat=True)) == [2, 1]
+    assert str(second) == "First title, edition 2"
+    assert second.get_absolute_url() == f"/briefings/{briefing.slug}/editions/2/"
+    assert Edition.objects.get_by_natural_key(*second.natural_key()) == second
+
+
+def test_an_edition_number_is_unique_within_its_briefing_only():
+    edition = publish_edition(BriefingFactory())
+    publish_edition(BriefingFactory())  # another briefing's edition 1
+    duplicate = {
+        field: getattr(edition, field)
+        for field in ("slug", "title", "summary", "published_at", "document")
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Edition.objects.create(briefing=edition.briefing, number=1, **duplicate)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Edition.objects.create(briefing=edition.briefing, number=0, **duplicate)
+    assert Edition.objects.filter(number=1).count() == 2
+
+
+def test_an_edition_keeps_its_briefing_from_being_deleted():
+    edition = publish_edition(BriefingFactory())
+    with pytest.raises(ProtectedError):
+        edition.briefing.delete()
+
+
+def test_live_editions_are_the_latest_of_each_published_briefing():
+    briefing = BriefingFactory()
+    publish_edition(briefing)
+    latest = publish_edition(briefing, note="Second.")
+    other = BriefingFactory()
+    other_edition = publish_edition(other)
+    withdrawn = BriefingFactory()
+    withdrawn_edition = publish_edition(withdrawn)
+    withdrawn.record_withdrawal()
+    BriefingFactory()  # a draft: no edition at all
+
+    assert set(Edition.objects.live()) == {latest, other_edition}
+    assert withdrawn_edition not in Edition.objects.of_published()
+    assert Edition.objects.of_published().filter(briefing=briefing).count() == 2
+
+
+# Checking: a check vouches for one version ----------------------------------------------
+
+
+def test_a_check_vouches_only_for_the_version_it_was_given_on():
+    claim = ClaimFactory()
+    assert claim.is_checked
+    assert list(Claim.objects.checked()) == [claim]
+    Claim.objects.filter(pk=claim.pk).update(version=2)  # saved since, status untouched
+    claim.refresh_from_db()
+    assert claim.review_status == ReviewStatus.CHECKED
+    assert not claim.is_checked
+    assert list(Claim.objects.checked()) == []
+    assert list(Claim.objects.unchecked()) == [claim]
+
+
+def test_marking_checked_records_the_checker_and_the_version():
+    checker = UserFactory()
+    event = EventFactory(review_status=ReviewStatus.UNCHECKED, version=4)
+    assert not event.is_checked
+    event.mark_checked(checker)
+    assert (event.review_status, event.checked_by, event.checked_version) == (
+        ReviewStatus.CHECKED,
+        checker,
+        4,
+    )
+    assert event.checked_at is not None
+    assert event.is_checked
+    event.mark_unchecked()
+    assert (event.checked_by, event.checked_at, event.checked_version) == (None, None, None)
+    assert not event.is_checked
+
+
+def test_uncheck_needs_a_new_check_by_someone_else(settings):
+    editor = UserFactory()
+    checked, other = ClaimFactory(), ClaimFactory()
+    assert Claim.objects.filter(pk=checked.pk).uncheck(editor) == 1
+    checked.refresh_from_db()
+    assert (checked.review_status, checked.checked_by, checked.checked_version) == (
+        ReviewStatus.UNCHECKED,
+        None,
+        None,
+    )
+    assert (checked.version, checked.last_edited_by) == (2, editor)
+    assert not checked.may_be_checked_by(editor)
+    assert checked.may_be_checked_by(UserFactory())
+    other.refresh_from_db()
+    assert other.is_checked
+    settings.ALLOW_SELF_CHECK = True
+    assert checked.may_be_checked_by(editor)
+
+
+def test_unchecked_items_of_a_briefing_include_stale_checks():
+    briefing = BriefingFactory()
+    fresh = ClaimFactory(briefing=briefing)
+    stale = ClaimFactory(briefing=briefing)
+    Claim.objects.filter(pk=stale.pk).update(version=2)
+    unchecked_event = EventFactory(briefing=briefing, review_status=ReviewStatus.UNCHECKED)
+    EventFactory(briefing=briefing)
+    assert briefing.unchecked_items() == [unchecked_event, stale]
+    assert fresh not in briefing.unchecked_items()
 
 
 def test_claim_quote_must_occur_verbatim_in_its_paragraph():
@@ -407,6 +556,112 @@ def test_data_migration_turns_old_dates_statuses_and_aliases_into_the_new_fields
         assert statuses == {1: "judgement", 2: "speculation", 3: "stated"}
         russia = Actor.objects.get(slug="russia")
         assert (russia.aliases, russia.editors_aliases) == ("Russian Federation", "Россия")
+    finally:
+        migrate(latest)
+    assert (
+        MigrationRecorder(connection)
+        .migration_qs.filter(app="briefing", name=latest[0][1])
+        .exists()
+    )
+
+
+# The data migration that gives published briefings their first edition --------------------
+
+BEFORE_FIRST_EDITIONS = [("briefing", "0007_editions")]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_data_migration_gives_each_published_briefing_its_first_edition(client):
+    latest = latest_migrations()
+    try:
+        apps = migrate(BEFORE_FIRST_EDITIONS)
+        for name in ("Editors", "Publishers"):  # gone if an earlier transactional test flushed
+            apps.get_model("auth", "Group").objects.get_or_create(name=name)
+        Briefing_ = apps.get_model("briefing", "Briefing")
+        published_at = datetime.datetime(2025, 3, 24, 8, 0, tzinfo=datetime.UTC)
+        briefing = Briefing_.objects.create(
+            title="Shoigu in Pyongyang",
+            slug="shoigu",
+            summary="Shoigu met Kim.",
+            bottom_line="Ties deepen.",
+            status="published",
+            published_at=published_at,
+        )
+        draft = Briefing_.objects.create(title="Draft", slug="draft", summary="Not yet.")
+        paragraph = apps.get_model("briefing", "Paragraph").objects.create(
+            briefing=briefing, number=1, text="Shoigu arrived on 21 March and met Kim."
+        )
+        source = apps.get_model("briefing", "Source").objects.create(
+            name="The article", slug="article", kind="article"
+        )
+        Claim_ = apps.get_model("briefing", "Claim")
+        checked = Claim_.objects.create(
+            briefing=briefing,
+            order=1,
+            text="Shoigu met Kim.",
+            source=source,
+            paragraph=paragraph,
+            quote="met Kim",
+            review_status="checked",
+            version=3,
+        )
+        unchecked = Claim_.objects.create(
+            briefing=briefing,
+            order=2,
+            text="A claim readers never saw.",
+            source=source,
+            paragraph=paragraph,
+            quote="arrived on 21 March",
+        )
+        event = apps.get_model("briefing", "Event").objects.create(
+            briefing=briefing,
+            title="The visit",
+            slug="visit",
+            date_edtf="2025-03-21",
+            date_earliest=datetime.date(2025, 3, 21),
+            date_latest=datetime.date(2025, 3, 21),
+            review_status="checked",
+            version=2,
+        )
+        apps.get_model("briefing", "Takeaway").objects.create(
+            briefing=briefing, order=1, text="Moscow and Pyongyang draw closer."
+        ).claims.add(checked)
+        note = apps.get_model("briefing", "ChangeNote").objects.create(
+            briefing=briefing, text="Corrected the date of the visit."
+        )
+
+        migrate(latest)
+
+        briefing = Briefing.objects.get(pk=briefing.pk)
+        edition = briefing.editions.get()
+        assert briefing.live_edition == edition
+        assert (edition.number, edition.slug, edition.title, edition.published_at) == (
+            1,
+            "shoigu",
+            "Shoigu in Pyongyang",
+            published_at,
+        )
+        assert edition.note == f"{note.created_at:%d %B %Y}: Corrected the date of the visit."
+        document = edition.document
+        assert document["edition"]["number"] == 1
+        assert (document["summary"], document["bottom_line"]) == ("Shoigu met Kim.", "Ties deepen.")
+        assert [claim["text"] for claim in document["claims"]] == ["Shoigu met Kim."]
+        assert [event["slug"] for event in document["events"]] == ["visit"]
+        assert [takeaway["claims"] for takeaway in document["takeaways"]] == [[1]]
+        assert not Edition.objects.filter(briefing_id=draft.pk).exists()
+        # Every check now vouches for the version it was given on.
+        assert Claim.objects.get(pk=checked.pk).checked_version == 3
+        assert Claim.objects.get(pk=checked.pk).is_checked
+        assert Claim.objects.get(pk=unchecked.pk).checked_version is None
+        assert Event.objects.get(pk=event.pk).is_checked
+        # The groups read editions; readers see the first edition, as they saw the briefing.
+        for group in ("Editors", "Publishers"):
+            codenames = Group.objects.get(name=group).permissions.values_list("codename", flat=True)
+            assert {"view_edition", "add_claimrelation"} <= set(codenames)
+        page = client.get(briefing.get_absolute_url())
+        assert page.status_code == 200
+        assert "Shoigu met Kim." in page.text
+        assert "A claim readers never saw." not in page.text
     finally:
         migrate(latest)
     assert (

@@ -21,7 +21,6 @@ from briefing.models import Actor, Briefing, Claim, Event, Paragraph, Source
 from tests.factories import (
     ActorFactory,
     BriefingFactory,
-    ChangeNoteFactory,
     ClaimFactory,
     ClaimRelationFactory,
     EventFactory,
@@ -30,6 +29,7 @@ from tests.factories import (
     SourceFactory,
     TakeawayFactory,
     UserFactory,
+    publish_edition,
 )
 from tests.faults import database_down
 
@@ -78,6 +78,7 @@ faults = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @faults
 def test_pages_answer_503_while_the_database_is_down_and_recover_when_it_returns(client):
     briefing = BriefingFactory()
+    publish_edition(briefing)
     client.raise_request_exception = False
     url = briefing.get_absolute_url()
 
@@ -110,6 +111,7 @@ def test_the_admin_answers_503_while_the_database_is_down(client):
 @faults
 def test_cached_pages_are_still_served_to_readers_while_the_database_is_down(client):
     briefing = BriefingFactory()
+    publish_edition(briefing)
     url = briefing.get_absolute_url()
     before = client.get(url)
 
@@ -272,6 +274,8 @@ def public_urls(slug):
         reverse("briefing:index"),
         reverse("briefing:detail", kwargs={"slug": slug}),
         reverse("briefing:export", kwargs={"slug": slug}),
+        reverse("briefing:edition", kwargs={"slug": slug, "number": 1}),
+        reverse("briefing:edition_export", kwargs={"slug": slug, "number": 1}),
         reverse("briefing:feed"),
     ]
 
@@ -318,7 +322,10 @@ def test_non_utf8_input_is_refused_or_replaced_never_a_500(client, demo):
 
 @pytest.fixture
 def hostile_briefing(db):
-    """A published briefing whose every editor-typed text is a hostile string."""
+    """A published briefing whose every editor-typed text is a hostile string.
+
+    Published twice, so that the page lists its editions with their (hostile) notes.
+    """
     texts = iter(HOSTILE * 6)
 
     def hostile(limit=None):
@@ -374,7 +381,8 @@ def hostile_briefing(db):
         note=hostile(),
     )
     TakeawayFactory(briefing=briefing, text=hostile()).claims.add(claim)
-    ChangeNoteFactory(briefing=briefing, text=hostile())
+    publish_edition(briefing, note=hostile())
+    publish_edition(briefing, note=hostile())
     return briefing
 
 
@@ -455,6 +463,8 @@ def test_hostile_strings_in_every_admin_text_field_give_no_error_and_stay_in_lim
         "source": str(Source.objects.first().pk),
         "paragraph": str(paragraph.pk),
     }
+    preview_url = reverse("briefing:preview", kwargs={"slug": DEMO_SLUG})
+    publish_url = reverse("admin:briefing_briefing_publish", args=[demo.pk])
     for model, overrides in hostile_admin_forms():
         url = reverse(f"admin:briefing_{model._meta.model_name}_add")
         for text in HOSTILE:
@@ -474,10 +484,18 @@ def test_hostile_strings_in_every_admin_text_field_give_no_error_and_stay_in_lim
             assert_no_raw_markup(response, (model.__name__, text[:40]))
             saved = model._default_manager.filter(**_created(model, overrides))
             assert_within_limits(saved)
-            if model is Claim and saved:  # the claim shows on the published demo page
+            if model is Claim and saved:
+                # The claim shows in the preview and on the publish screen, never to readers.
                 for public_url in public_urls(DEMO_SLUG):
                     assert_no_raw_markup(superuser_client.get(public_url), public_url)
                     assert_no_raw_markup(Client().get(public_url), public_url)
+                preview = superuser_client.get(preview_url)
+                assert preview.status_code == 200
+                assert_no_raw_markup(preview, preview_url)
+                # Refused (the new claim is unchecked), the note typed is shown back.
+                refused = superuser_client.post(publish_url, {"note": text, "_publish": "1"})
+                assert refused.status_code == 200
+                assert_no_raw_markup(refused, publish_url)
             saved.delete()
 
 

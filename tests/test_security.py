@@ -19,6 +19,7 @@ from tests.factories import (
     StaffFactory,
     TakeawayFactory,
     UserFactory,
+    publish_edition,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -276,27 +277,44 @@ def admin_urls_of_every_model(objects_by_model=None):
     return urls
 
 
+def staff_only_urls(briefing):
+    """The working copy's preview and the publish screen: never for readers."""
+    return [
+        reverse("briefing:preview", kwargs={"slug": briefing.slug}),
+        reverse("admin:briefing_briefing_publish", args=[briefing.pk]),
+    ]
+
+
 def test_anonymous_users_get_nothing_from_the_admin(client, demo):
-    for url in admin_urls_of_every_model():
+    for url in [*admin_urls_of_every_model(), *staff_only_urls(demo)]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("admin:login")), url
+    response = client.post(staff_only_urls(demo)[1], {"_withdraw": "1"})
+    assert response.status_code == 302
+    demo.refresh_from_db()
+    assert demo.status == "published"
 
 
 @pytest.fixture
 def draft(db):
-    draft = BriefingFactory(draft=True, title="Unannounced draft", slug="unannounced-draft")
+    draft = BriefingFactory(title="Unannounced draft", slug="unannounced-draft")
     claim = ClaimFactory(briefing=draft, text="A claim nobody may read yet.")
     TakeawayFactory(briefing=draft, text="A takeaway nobody may read yet.").claims.add(claim)
     return draft
 
 
+SECRETS = ("unannounced-draft", "Unannounced draft", "nobody may read yet")
+
+
 def test_anonymous_readers_get_nothing_of_a_draft(client, demo, draft):
     assert client.get(reverse("briefing:detail", kwargs={"slug": draft.slug})).status_code == 404
     assert client.get(reverse("briefing:export", kwargs={"slug": draft.slug})).status_code == 404
+    edition = reverse("briefing:edition", kwargs={"slug": draft.slug, "number": 1})
+    assert client.get(edition).status_code == 404
     for url in public_urls(demo):  # feed, index and the published page with its JSON-LD
         text = client.get(url).text
-        for secret in ("unannounced-draft", "Unannounced draft", "nobody may read yet"):
+        for secret in SECRETS:
             assert secret not in text, (url, secret)
 
 
@@ -304,7 +322,41 @@ def test_a_logged_in_non_staff_user_gets_nothing_of_a_draft(client, draft):
     client.force_login(UserFactory())
 
     assert client.get(draft.get_absolute_url()).status_code == 404
+    for url in staff_only_urls(draft):
+        assert client.get(url).status_code == 302, url
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_readers_never_see_the_working_copy_of_a_published_briefing(client, draft):
+    publish_edition(draft)
+    ClaimFactory(briefing=draft, text="An edit nobody may read yet.")
+    draft.title = "A retitled working copy"
+    draft.save()
+    client.force_login(UserFactory())  # logged in, not staff: a reader
+
+    for url in public_urls(draft):
+        text = client.get(url).text
+        assert "Unannounced draft" in text, url  # the edition, as it was published
+        assert "An edit nobody may read yet" not in text, url
+        assert "A retitled working copy" not in text, url
+
+
+def test_readers_get_nothing_of_a_withdrawn_briefing(client, demo, draft):
+    edition = publish_edition(draft)
+    draft.record_withdrawal()
+
+    for url in (
+        draft.get_absolute_url(),
+        reverse("briefing:export", kwargs={"slug": draft.slug}),
+        edition.get_absolute_url(),
+    ):
+        response = client.get(url)
+        assert response.status_code == 410, url
+        for secret in SECRETS:
+            assert secret not in response.text, (url, secret)
+    for url in public_urls(demo):
+        for secret in SECRETS:
+            assert secret not in client.get(url).text, (url, secret)
 
 
 @pytest.fixture
@@ -331,8 +383,13 @@ def test_every_admin_form_refuses_a_post_without_a_csrf_token(demo):
     client = Client(enforce_csrf_checks=True)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     # Every admin page a superuser can open (axes' attempt logs have no add form).
-    urls = [url for url in admin_urls_of_every_model() if client.get(url).status_code == 200]
+    urls = [
+        url
+        for url in [*admin_urls_of_every_model(), *staff_only_urls(demo)]
+        if client.get(url).status_code == 200
+    ]
     assert len(urls) > 20
+    assert staff_only_urls(demo)[1] in urls
     for url in urls:
         assert client.post(url, {}).status_code == 403, url
     assert client.post(reverse("admin:logout")).status_code == 403
@@ -386,6 +443,9 @@ def test_the_admin_works_under_the_csp_after_a_login_through_the_form(page, live
         reverse("admin:briefing_claim_change", args=[claim.pk]),
         reverse("admin:briefing_claim_history", args=[claim.pk]),
         reverse("admin:briefing_event_add"),
+        reverse("admin:briefing_briefing_publish", args=[briefing.pk]),
+        reverse("admin:briefing_edition_changelist"),
+        reverse("briefing:preview", kwargs={"slug": briefing.slug}),
         briefing.get_absolute_url(),
     ):
         page.goto(live_server.url + url)

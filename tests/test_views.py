@@ -1,18 +1,26 @@
-"""The public pages: what a reader sees, what the public may not see, and what it costs."""
+"""The public pages: what a reader sees, what the public may not see, and what it costs.
+
+Readers see editions only: a test creates the content it needs, then publishes it with
+publish_edition(). Staff see the working copy at the preview address.
+"""
 
 import datetime
 import json
 import re
+from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from briefing.models import Briefing, Claim, Event, Source
+from briefing import publishing
+from briefing.models import Claim, Event, Source
 from tests.factories import (
     ActorFactory,
     BriefingFactory,
-    ChangeNoteFactory,
     ClaimFactory,
     ClaimRelationFactory,
     EventFactory,
@@ -20,15 +28,21 @@ from tests.factories import (
     ParticipationFactory,
     SourceFactory,
     StaffFactory,
+    UserFactory,
     briefing_with_content,
+    publish_edition,
 )
 
 pytestmark = pytest.mark.django_db
 
 DEMO_SLUG = "shoigu-pyongyang-2025"
-# Freshness (ETag/Last-Modified) 1, briefing 1, paragraphs 1, takeaways 2, events 2,
-# claims 4 (with their actors, events and relations), change notes 1, involved actors 1.
-PAGE_QUERIES = 13
+# The live edition (its stored document holds everything the page shows) 1, the edition
+# history 1: whatever the number of actors, events or claims.
+PAGE_QUERIES = 2
+# The staff preview builds the working copy's document, one query per table: session 1, user 1,
+# the briefing 2 (the view's, then the document's), paragraphs 1, takeaways 2 (with their claims),
+# events 2 (with participants), claims 4 (with their actors, events and relations), actors 1.
+PREVIEW_QUERIES = 14
 
 
 def detail_url(briefing, **query):
@@ -36,6 +50,19 @@ def detail_url(briefing, **query):
     if query:
         url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
     return url
+
+
+def export_url(briefing):
+    return reverse("briefing:export", kwargs={"slug": briefing.slug})
+
+
+def edition_url(briefing, number, json_=False):
+    name = "briefing:edition_export" if json_ else "briefing:edition"
+    return reverse(name, kwargs={"slug": briefing.slug, "number": number})
+
+
+def preview_url(briefing):
+    return reverse("briefing:preview", kwargs={"slug": briefing.slug})
 
 
 def body(response):
@@ -51,73 +78,167 @@ def json_ld(response):
     return json.loads(match.group(1))
 
 
+def published(briefing):
+    """`briefing` after publishing its working copy as the next edition."""
+    publish_edition(briefing)
+    return briefing
+
+
+def publish_edition_at(briefing, when, note=""):
+    """publish_edition(), as if published at `when`."""
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        return publish_edition(briefing, note)
+
+
+def make_publisher():
+    """A user with the permission to publish and withdraw."""
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="publish_briefing"))
+    return type(user).objects.get(pk=user.pk)  # a fresh instance: permissions are cached
+
+
+def fresh(client, url, **extra):
+    """GET `url` rendered afresh, not from the page cache (which an edit leaves alone)."""
+    cache.clear()
+    return client.get(url, **extra)
+
+
 # Index ------------------------------------------------------------------------------------
 
 
-def test_index_lists_published_briefings_newest_first_and_no_drafts(client):
+def test_index_lists_live_editions_newest_first_and_no_drafts(client):
     now = timezone.now()
-    older = BriefingFactory(title="Older", published_at=now - datetime.timedelta(days=2))
-    newer = BriefingFactory(title="Newer", published_at=now - datetime.timedelta(days=1))
-    BriefingFactory(title="Secret draft", draft=True)
+    older = BriefingFactory(title="Older")
+    newer = BriefingFactory(title="Newer")
+    publish_edition_at(older, now - datetime.timedelta(days=2))
+    edition = publish_edition_at(newer, now - datetime.timedelta(days=1))
+    BriefingFactory(title="Secret draft")
     response = client.get(reverse("briefing:index"))
     html = response.content.decode()
     assert response.status_code == 200
     assert html.index(newer.title) < html.index(older.title)
     assert "Secret draft" not in html
     assert newer.summary in html
-    assert f'datetime="{newer.published_at.isoformat()}"' in html
+    assert f'datetime="{edition.published_at.isoformat()}"' in html
+    assert "Edition 1, published" in html
+
+
+def test_index_shows_the_live_editions_title_not_the_working_copys(client):
+    briefing = published(BriefingFactory(title="Title as published"))
+    briefing.title = "Title being edited"
+    briefing.save()
+    html = fresh(client, reverse("briefing:index")).content.decode()
+    assert "Title as published" in html
+    assert "Title being edited" not in html
 
 
 # Who may see what ---------------------------------------------------------------------------
 
 
-def test_draft_is_not_found_for_the_public(client):
-    draft = BriefingFactory(draft=True)
+def test_a_draft_is_not_found_for_anyone_at_its_public_address(client):
+    draft = ClaimFactory().briefing
     assert client.get(detail_url(draft)).status_code == 404
-    assert client.get(reverse("briefing:export", kwargs={"slug": draft.slug})).status_code == 404
-
-
-def test_staff_preview_a_draft_under_a_draft_banner(client):
-    draft = BriefingFactory(draft=True)
+    assert client.get(export_url(draft)).status_code == 404
+    assert client.get(edition_url(draft, 1)).status_code == 404
     client.force_login(StaffFactory())
-    response = client.get(detail_url(draft))
+    assert client.get(detail_url(draft)).status_code == 404
+    assert client.get(export_url(draft)).status_code == 404
+
+
+def test_staff_preview_a_draft_under_a_preview_banner(client):
+    draft = ClaimFactory(text="A claim of the draft.").briefing
+    client.force_login(StaffFactory())
+    response = client.get(preview_url(draft))
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "Draft preview" in response.content.decode()
-    assert '<meta name="robots" content="noindex">' in response.content.decode()
+    assert "Preview of the working copy." in html
+    assert "nothing yet, as the briefing has no published edition" in html
+    assert "A claim of the draft." in html
+    assert '<meta name="robots" content="noindex">' in html
 
 
 def test_readers_see_only_checked_claims_and_events(client):
     briefing = BriefingFactory()
     ClaimFactory(briefing=briefing, text="A checked claim.")
-    ClaimFactory(
-        briefing=briefing, text="A claim added after publication.", review_status="unchecked"
-    )
+    ClaimFactory(briefing=briefing, text="A claim not yet checked.", review_status="unchecked")
     EventFactory(briefing=briefing, title="An unchecked event", review_status="unchecked")
+    publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
-    exported = client.get(reverse("briefing:export", kwargs={"slug": briefing.slug})).json()
+    exported = client.get(export_url(briefing)).json()
     assert "A checked claim." in html
-    assert "A claim added after publication." not in html
+    assert "A claim not yet checked." not in html
     assert "An unchecked event" not in html
+    assert "unchecked: not shown to readers" not in html
     assert [claim["text"] for claim in exported["claims"]] == ["A checked claim."]
     assert exported["events"] == []
 
 
-def test_staff_see_unchecked_claims_and_events_marked_as_such(client):
-    briefing = BriefingFactory()
+def test_staff_preview_shows_unchecked_claims_and_events_marked_as_such(client):
+    briefing = published(ClaimFactory(text="A checked claim.").briefing)
     ClaimFactory(
         briefing=briefing, text="A claim added after publication.", review_status="unchecked"
     )
     EventFactory(briefing=briefing, title="An unchecked event", review_status="unchecked")
     client.force_login(StaffFactory())
-    html = client.get(detail_url(briefing)).content.decode()
+    response = client.get(preview_url(briefing))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A checked claim." in html
     assert "A claim added after publication." in html
     assert "An unchecked event" in html
     assert html.count("unchecked: not shown to readers") == 2
+    assert f'they see <a href="{detail_url(briefing)}">the latest edition</a>' in html
 
 
-def test_published_briefing_has_no_draft_banner(client):
-    response = client.get(detail_url(BriefingFactory()))
-    assert "Draft preview" not in response.content.decode()
+def test_staff_see_the_edition_at_the_public_address_like_everyone(client):
+    briefing = published(ClaimFactory(text="A checked claim.").briefing)
+    ClaimFactory(
+        briefing=briefing, text="A claim added after publication.", review_status="unchecked"
+    )
+    briefing.title = "A title not yet published"
+    briefing.save()
+    client.force_login(StaffFactory())
+    html = client.get(detail_url(briefing)).content.decode()
+    assert "A checked claim." in html
+    assert "A claim added after publication." not in html
+    assert "A title not yet published" not in html
+    assert "Preview of the working copy" not in html
+    exported = client.get(export_url(briefing)).json()
+    assert [claim["text"] for claim in exported["claims"]] == ["A checked claim."]
+
+
+def test_the_preview_is_refused_to_anonymous_readers_and_non_staff(client):
+    briefing = published(ClaimFactory().briefing)
+    response = client.get(preview_url(briefing))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+    client.force_login(UserFactory())
+    response = client.get(preview_url(briefing))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_the_preview_is_never_cached(client):
+    briefing = published(ClaimFactory(text="First wording.").briefing)
+    client.force_login(StaffFactory())
+    first = client.get(preview_url(briefing))
+    cache_control = {part.strip() for part in first["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= cache_control
+    assert "First wording." in first.content.decode()
+    claim = briefing.claims.get()
+    claim.text = "Second wording."
+    claim.save()
+    again = client.get(preview_url(briefing))
+    assert "Second wording." in again.content.decode()
+    assert {"private", "no-store"} <= {part.strip() for part in again["Cache-Control"].split(",")}
+    assert "First wording." in client.get(detail_url(briefing)).content.decode()
+
+
+def test_published_page_has_no_preview_or_earlier_edition_banner(client):
+    html = client.get(detail_url(published(BriefingFactory()))).content.decode()
+    assert "Preview of the working copy" not in html
+    assert "An earlier edition" not in html
+    assert '<meta name="robots" content="noindex">' not in html
 
 
 @pytest.mark.parametrize(
@@ -125,16 +246,26 @@ def test_published_briefing_has_no_draft_banner(client):
     [
         "/briefings/no-such-briefing/",
         "/briefings/no-such-briefing.json",
+        "/briefings/no-such-briefing/editions/1/",
+        "/briefings/no-such-briefing/editions/1.json",
+        "/briefings/no-such-briefing/preview/",
         "/briefings/%3Cscript%3E/",
         "/briefings/..%2F..%2Fetc%2Fpasswd/",
         "/briefings/%00/",
         "/briefings/" + "a" * 5000 + "/",
         "/briefings/x.json/",
         "/briefings/",
+        "/briefings/briefing/editions/0/",
+        "/briefings/briefing/editions/2/",
+        "/briefings/briefing/editions/-1/",
+        "/briefings/briefing/editions/99999999999999999999999/",
+        "/briefings/briefing/editions/x/",
     ],
 )
 def test_crafted_paths_are_not_found(client, path):
-    BriefingFactory()
+    published(BriefingFactory(slug="briefing"))
+    if path.endswith("/preview/"):
+        client.force_login(StaffFactory())
     assert client.get(path).status_code == 404
 
 
@@ -143,7 +274,7 @@ def test_crafted_paths_are_not_found(client, path):
     ["actor=", "actor=%3Cscript%3E", "actor=" + "x" * 5000, "actor=a&actor=b", "actor=%00", "x=1"],
 )
 def test_crafted_query_strings_get_a_page_or_a_plain_message(client, query):
-    briefing = BriefingFactory()
+    briefing = published(BriefingFactory())
     response = client.get(detail_url(briefing) + "?" + query)
     assert response.status_code in (200, 404)
     assert b"<script>" not in response.content
@@ -151,13 +282,14 @@ def test_crafted_query_strings_get_a_page_or_a_plain_message(client, query):
 
 def test_an_empty_actor_filter_shows_everything(client):
     claim = ClaimFactory()
+    publish_edition(claim.briefing)
     response = client.get(detail_url(claim.briefing, actor=""))
     assert response.status_code == 200
     assert "Showing only" not in body(response)
 
 
 def test_stylesheet_is_linked_by_hashed_name_and_cached_for_long(client):
-    html = client.get(detail_url(BriefingFactory())).content.decode()
+    html = client.get(detail_url(published(BriefingFactory()))).content.decode()
     href = re.search(r'<link rel="stylesheet" href="([^"]+)">', html).group(1)
     assert re.fullmatch(r"/static/briefing/site\.[0-9a-f]{12}\.css", href)
     response = client.get(href)
@@ -166,9 +298,10 @@ def test_stylesheet_is_linked_by_hashed_name_and_cached_for_long(client):
 
 
 def test_only_get_and_head_are_allowed(client):
-    briefing = BriefingFactory()
-    assert client.post(detail_url(briefing)).status_code in (403, 405)
-    assert client.head(detail_url(briefing)).status_code == 200
+    briefing = published(BriefingFactory())
+    for url in (detail_url(briefing), export_url(briefing), edition_url(briefing, 1)):
+        assert client.post(url).status_code in (403, 405)
+        assert client.head(url).status_code == 200
 
 
 # The page: sections -------------------------------------------------------------------------
@@ -185,7 +318,8 @@ def test_demo_page_has_every_section_in_order(client, demo):
         "Claims",
         "Sources",
         "The original article",
-    ] + (["What changed"] if demo.change_notes.exists() else [])
+        "Editions",
+    ]
     assert html.count("<h1>") == 1
     for landmark in ("<header", "<nav", "<main", "<footer"):
         assert landmark in html
@@ -202,10 +336,11 @@ def test_demo_page_ids_are_unique_and_every_in_page_link_has_a_target(client, de
 
 def test_header_credits_the_article_and_says_what_is_unknown(client):
     briefing = BriefingFactory(article_outlet="Kyiv Independent", article_headline="")
+    edition = publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
     assert "Kyiv Independent" in html
     assert html.count('<span class="unknown">unknown</span>') == 3
-    assert f'datetime="{briefing.updated_at.isoformat()}"' in html
+    assert f'Edition 1, published <time datetime="{edition.published_at.isoformat()}">' in html
 
 
 def test_takeaways_link_to_the_claims_they_rest_on(client, demo):
@@ -234,6 +369,7 @@ def test_takeaways_link_to_the_claims_they_rest_on(client, demo):
 )
 def test_event_dates_show_their_true_precision(client, edtf, html):
     event = EventFactory(date_edtf=edtf)
+    publish_edition(event.briefing)
     page = client.get(detail_url(event.briefing)).content.decode()
     assert f'<p class="event-date">{html}' in page
 
@@ -244,6 +380,7 @@ def test_inferred_and_ongoing_events_say_so(client):
         date_basis=Event.DateBasis.INFERRED,
         date_note="“last year” in an article of March 2025",
     )
+    publish_edition(event.briefing)
     html = client.get(detail_url(event.briefing)).content.decode()
     assert "date inferred" in html
     date = html[html.index("<dt>Date</dt>") :]
@@ -260,6 +397,7 @@ def test_timeline_is_in_date_order_with_participants_and_backing_claims(client):
     ParticipationFactory(event=later, actor=ActorFactory(name="Kim Jong Un"), role="host")
     claim = ClaimFactory(briefing=briefing)
     claim.events.set([later])
+    publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
     assert html.index(">Earlier<") < html.index(">Later<")
     assert "Kim Jong Un</a> (host)" in html
@@ -287,6 +425,7 @@ def test_events_are_listed_by_earliest_date_then_latest_with_open_ends_last(clie
     briefing = timeline_briefing()
     in_order = ["The war goes on", "Troops arrive", "Shoigu meets Kim", "Kim visits Moscow"]
     assert [event.title for event in Event.objects.filter(briefing=briefing)] == in_order
+    publish_edition(briefing)
     timeline = body(client.get(detail_url(briefing)))
     timeline = timeline[timeline.index('<ol class="events">') :]
     positions = [timeline.index(f"{title}</h3>") for title in in_order]
@@ -317,7 +456,7 @@ def bars(html):
 
 
 def test_timeline_chart_bars_are_as_wide_as_the_date_allows_and_styled_by_kind(client):
-    html = client.get(detail_url(timeline_briefing())).content.decode()
+    html = client.get(detail_url(published(timeline_briefing()))).content.decode()
     chart = bars(html)
     war, troops = chart["The war goes on"], chart["Troops arrive"]
     meeting, visit = chart["Shoigu meets Kim"], chart["Kim visits Moscow"]
@@ -354,6 +493,7 @@ def test_a_wider_span_draws_a_wider_bar(client):
         ("Two years", "2024/2025"),
     ]:
         EventFactory(briefing=briefing, title=title, date_edtf=edtf)
+    publish_edition(briefing)
     chart = bars(client.get(detail_url(briefing)).content.decode())
     widths = [chart[title][2] for title in ["Day", "Month", "Year", "Two years"]]
     assert widths == sorted(widths)
@@ -364,6 +504,7 @@ def test_an_inferred_date_has_a_dashed_bar_and_an_uncertain_one_a_hatched_bar(cl
     briefing = BriefingFactory()
     EventFactory(briefing=briefing, title="Inferred", date_edtf="2024", date_basis="inferred")
     EventFactory(briefing=briefing, title="Uncertain", date_edtf="2025-03-21?")
+    publish_edition(briefing)
     chart = bars(client.get(detail_url(briefing)).content.decode())
     assert chart["Inferred"][1] == {"bar", "bar-inferred"}
     assert chart["Inferred"][0] == "1. Inferred (date inferred)"
@@ -389,6 +530,7 @@ def test_actors_are_grouped_by_affiliation_with_anchor_and_filter_link(client):
     shoigu.save()
     event = EventFactory()
     ParticipationFactory(event=event, actor=shoigu, role="visitor")
+    publish_edition(event.briefing)
     html = client.get(detail_url(event.briefing)).content.decode()
     group = html[html.index('id="group-russia"') :]
     assert group.index('id="actor-russia"') < group.index('id="actor-sergei-shoigu"')
@@ -402,6 +544,7 @@ def test_claim_says_who_says_so_in_words(client):
     rudenko = ActorFactory(name="Andrey Rudenko")
     claim = ClaimFactory(source=tass, status=Claim.Status.ATTRIBUTED)
     ClaimFactory(briefing=claim.briefing, source=tass, claimant=rudenko)
+    publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
     assert "According to TASS (state media, Russia):" in html
     assert "According to Andrey Rudenko, as reported by TASS (state media, Russia):" in html
@@ -410,6 +553,7 @@ def test_claim_says_who_says_so_in_words(client):
 
 def test_article_voice_is_stated_by_the_article(client):
     claim = ClaimFactory(source=SourceFactory(kind=Source.Kind.ARTICLE))
+    publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
     assert "According to the article:" in html
     assert "Stated as fact by the article" in html
@@ -423,6 +567,7 @@ def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
         figure_high=12000,
         figure_unit="soldiers",
     )
+    publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
     assert 'title="B – Usually reliable">B</abbr> (usually reliable)' in html
     assert 'title="2 – Probably true">2</abbr> (probably true)' in html
@@ -442,6 +587,7 @@ def test_figure_is_shown_with_the_articles_own_qualifier(client):
     ClaimFactory(
         briefing=claim.briefing, figure_qualifier="at_least", figure_low=3, figure_unit="dead"
     )
+    publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
     assert '<dd class="figure">approximately 10,000–12,000 soldiers</dd>' in html
     assert '<dd class="figure">at least 3 dead</dd>' in html
@@ -450,6 +596,7 @@ def test_figure_is_shown_with_the_articles_own_qualifier(client):
 def test_judgement_and_speculation_claims_are_labelled_as_such(client):
     claim = ClaimFactory(status=Claim.Status.JUDGEMENT)
     ClaimFactory(briefing=claim.briefing, status=Claim.Status.SPECULATION)
+    publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode().replace("&#x27;", "'")
     assert '<span class="badge status-judgement">The article\'s own judgement</span>' in html
     assert '<span class="badge status-speculation">Speculation (may, could)</span>' in html
@@ -457,6 +604,7 @@ def test_judgement_and_speculation_claims_are_labelled_as_such(client):
 
 def test_editors_note_on_a_claim_is_shown_as_the_editors(client):
     claim = ClaimFactory(note="“This month” read as March 2025.")
+    publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
     assert "Editors’ note:</span> “This month” read as March 2025." in html
 
@@ -466,6 +614,7 @@ def test_related_claims_link_to_each_other_with_the_relation_in_words(client):
         relation="contradicts", independence="independent", note="Different counts."
     )
     first, second = relation.claim, relation.other_claim
+    publish_edition(first.briefing)
     html = body(client.get(detail_url(first.briefing)))
 
     def item(claim):
@@ -479,6 +628,7 @@ def test_related_claims_link_to_each_other_with_the_relation_in_words(client):
 
 def test_a_relation_to_a_claim_readers_cannot_see_is_not_shown(client):
     relation = ClaimRelationFactory(other_claim__review_status="unchecked")
+    publish_edition(relation.claim.briefing)
     html = body(client.get(detail_url(relation.claim.briefing)))
     assert f'href="#claim-{relation.other_claim.order}"' not in html
     assert relation.note not in html
@@ -501,6 +651,7 @@ def test_what_the_editors_added_about_actors_and_sources_is_labelled_so(client):
     )
     claim = ClaimFactory(source=tass)
     claim.actors.set([russia])
+    publish_edition(claim.briefing)
     html = body(client.get(detail_url(claim.briefing)))
     actor = html[html.index(f'id="{russia.anchor}"') :]
     actor = actor[: actor.index("</li>")]
@@ -522,6 +673,8 @@ def test_what_the_editors_added_about_actors_and_sources_is_labelled_so(client):
 def test_article_details_found_by_the_editors_are_marked_so(client):
     found = BriefingFactory(article_outlet="Kyiv Independent", article_details_from_editors=True)
     given = BriefingFactory(article_outlet="Kyiv Independent")
+    publish_edition(found)
+    publish_edition(given)
     assert "added by the editors" in body(client.get(detail_url(found)))
     assert "added by the editors" not in body(client.get(detail_url(given)))
 
@@ -530,6 +683,7 @@ def test_sources_list_kind_affiliation_grade_and_their_claims(client):
     russia = ActorFactory(name="Russia", kind="state")
     tass = SourceFactory(name="TASS", kind=Source.Kind.STATE_MEDIA, affiliation=russia)
     claim = ClaimFactory(source=tass)
+    publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
     source = html[html.index(f'id="source-{tass.slug}"') :]
     source = source[: source.index("</li>")]
@@ -546,6 +700,7 @@ def test_article_paragraphs_have_stable_anchors_and_marked_quotes(client):
         briefing=briefing, number=2, text="Shoigu arrived on 21 March to meet Kim."
     )
     ClaimFactory(briefing=briefing, paragraph=paragraph, quote="arrived on 21 March")
+    publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
     assert 'id="p1"' in html and 'id="p2"' in html
     assert "Shoigu <mark>arrived on 21 March</mark> to meet Kim." in html
@@ -556,6 +711,7 @@ def test_each_claim_links_to_its_paragraph_with_only_its_own_quote_marked(client
     briefing = paragraph.briefing
     first = ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Shoigu arrived")
     second = ClaimFactory(briefing=briefing, paragraph=paragraph, quote="He met Kim")
+    publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
     number = paragraph.number
     for claim, marked in (
@@ -573,18 +729,9 @@ def test_overlapping_quotes_are_marked_once(client):
     briefing = paragraph.briefing
     ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Former minister Sergei Shoigu")
     ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Sergei Shoigu arrived")
+    publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
     assert "<mark>Former minister Sergei Shoigu arrived</mark> on 21 March." in html
-
-
-def test_change_notes_are_listed_newest_first(client):
-    briefing = BriefingFactory()
-    now = timezone.now()
-    ChangeNoteFactory(briefing=briefing, text="First note", created_at=now - datetime.timedelta(1))
-    ChangeNoteFactory(briefing=briefing, text="Second note", created_at=now)
-    html = client.get(detail_url(briefing)).content.decode()
-    assert "What changed" in html
-    assert html.index("Second note") < html.index("First note")
 
 
 # The actor filter ---------------------------------------------------------------------------
@@ -604,6 +751,7 @@ def test_actor_filter_narrows_timeline_and_claims_with_a_show_all_line(client):
     other_claim.actors.set([other])
     other_claim.events.set([without_kim])
 
+    publish_edition(briefing)
     html = body(client.get(detail_url(briefing, actor="kim-jong-un")))
     assert "Kim meets Shoigu" in html
     assert "Something else entirely</h3>" not in html
@@ -618,6 +766,7 @@ def test_actor_filter_includes_actors_affiliated_with_the_chosen_one(client):
     shoigu = ActorFactory(name="Sergei Shoigu", affiliation=russia)
     claim = ClaimFactory(text="Shoigu arrived.")
     claim.actors.set([shoigu])
+    publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing, actor="russia")).content.decode()
     assert "Shoigu arrived." in html
     assert "or one of the 1 actor affiliated with it" in html
@@ -625,6 +774,7 @@ def test_actor_filter_includes_actors_affiliated_with_the_chosen_one(client):
 
 def test_unknown_actor_gets_a_plain_message_not_an_error(client):
     briefing = BriefingFactory()
+    publish_edition(briefing)
     response = client.get(detail_url(briefing, actor="%3Cb%3Enobody%3C%2Fb%3E"))
     assert response.status_code == 404
     html = response.content.decode()
@@ -645,6 +795,7 @@ def test_editor_text_is_escaped_on_the_page_and_cannot_leave_the_json_ld(client)
     claim.actors.set([actor])
     event = EventFactory(briefing=briefing, title=EVIL, summary=EVIL, date_note=EVIL)
     ParticipationFactory(event=event, actor=actor)
+    publish_edition(briefing)
     response = client.get(detail_url(briefing))
     html = response.content.decode()
     assert "<script>alert" not in html
@@ -660,6 +811,9 @@ def test_json_ld_describes_the_briefing_with_schema_org_types(client, demo):
     data = json_ld(client.get(detail_url(demo)))
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "AnalysisNewsArticle"
+    assert data["url"] == "http://testserver" + detail_url(demo)
+    assert data["version"] == 1
+    assert data["datePublished"] == demo.live_edition.document["edition"]["published_at"]
     assert {node["@type"] for node in data["about"]} == {"Event"}
     assert {"Person", "Country"} <= {node["@type"] for node in data["mentions"]}
     claims = data["hasPart"]
@@ -680,6 +834,7 @@ def test_json_ld_gives_exact_dates_only_where_the_article_dates_the_event(client
         ("ongoing", "2022/..", "stated", "occurred"),
     ]:
         EventFactory(briefing=briefing, slug=slug, date_edtf=edtf, date_basis=basis, status=status)
+    publish_edition(briefing)
     nodes = {node["@id"]: node for node in json_ld(client.get(detail_url(briefing)))["about"]}
     span, undated = nodes["#event-span"], nodes["#event-undated"]
     planned, ongoing = nodes["#event-planned"], nodes["#event-ongoing"]
@@ -707,6 +862,7 @@ def test_json_ld_marks_names_and_identifiers_the_editors_added(client):
     plain = ActorFactory(name="Kim Jong Un", aliases="Kim")
     claim = ClaimFactory()
     claim.actors.set([actor, plain])
+    publish_edition(claim.briefing)
     nodes = {
         node["name"]: node for node in json_ld(client.get(detail_url(claim.briefing)))["mentions"]
     }
@@ -716,6 +872,227 @@ def test_json_ld_marks_names_and_identifiers_the_editors_added(client):
     assert "added by the editors" in russia["disambiguatingDescription"]
     assert kim["alternateName"] == ["Kim"]
     assert "sameAs" not in kim and "disambiguatingDescription" not in kim
+
+
+# Editions -----------------------------------------------------------------------------------
+
+
+def test_the_page_lists_the_edition_history_with_dates_and_notes(client):
+    briefing = ClaimFactory().briefing
+    day = datetime.datetime(2025, 3, 21, 9, tzinfo=datetime.UTC)
+    first = publish_edition_at(briefing, day)
+    second = publish_edition_at(briefing, day + datetime.timedelta(days=1), "Added a source.")
+    third = publish_edition_at(briefing, day + datetime.timedelta(days=2), "Corrected a date.")
+    html = body(client.get(detail_url(briefing)))
+    history = html[html.index('<section id="editions"') :]
+    history = history[: history.index("</section>")]
+    items = re.findall(r"<li>(.*?)</li>", history)
+    assert items == [
+        '<strong>Edition 3</strong> (this page), <time datetime="2025-03-23T09:00:00+00:00">'
+        "23 March 2025</time>: Corrected a date.",
+        f'<a href="{second.get_absolute_url()}">Edition 2</a>, '
+        '<time datetime="2025-03-22T09:00:00+00:00">22 March 2025</time>: Added a source.',
+        f'<a href="{first.get_absolute_url()}">Edition 1</a>, '
+        '<time datetime="2025-03-21T09:00:00+00:00">21 March 2025</time>: first published',
+    ]
+    assert third.get_absolute_url() == edition_url(briefing, 3)
+    assert 'Edition 3, published <time datetime="2025-03-23T09:00:00+00:00">' in html
+    assert '<a href="#editions">all editions</a>' in html
+
+
+def test_an_earlier_edition_stays_readable_with_a_notice_linking_to_the_latest(client):
+    briefing = BriefingFactory(title="The first title")
+    claim = ClaimFactory(briefing=briefing, text="The claim as first published.")
+    day = datetime.datetime(2025, 3, 21, 9, tzinfo=datetime.UTC)
+    publish_edition_at(briefing, day)
+    briefing.title = "The second title"
+    briefing.save()
+    claim.text = "The claim as corrected."
+    claim.save()
+    latest = publish_edition_at(briefing, day + datetime.timedelta(days=1), "Corrected claim 1.")
+
+    response = client.get(edition_url(briefing, 1))
+    assert response.status_code == 200
+    html = response.content.decode()
+    page = body(response)
+    assert "The first title" in page and "The claim as first published." in page
+    assert "The second title" not in html and "The claim as corrected." not in html
+    assert (
+        "This is edition 1 of 21 March 2025, kept as it was published. "
+        f'<a href="{latest.get_absolute_url()}">Read the latest edition (2)</a>.'
+    ) in page
+    assert '<meta name="robots" content="noindex">' in html
+    assert f'<link rel="canonical" href="http://testserver{edition_url(briefing, 1)}">' in html
+    assert f'href="{edition_url(briefing, 1, json_=True)}"' in html
+    assert json_ld(response)["version"] == 1
+
+    latest_page = client.get(detail_url(briefing)).content.decode()
+    assert "The second title" in latest_page and "The claim as corrected." in latest_page
+    assert "An earlier edition" not in latest_page
+    assert "Corrected claim 1." in latest_page
+    assert f'<link rel="canonical" href="http://testserver{detail_url(briefing)}">' in latest_page
+    # The latest edition at its own address too, without the notice; its canonical is the page.
+    numbered = client.get(edition_url(briefing, 2)).content.decode()
+    assert "The second title" in numbered and "An earlier edition" not in numbered
+    assert f'<link rel="canonical" href="http://testserver{detail_url(briefing)}">' in numbered
+
+
+def test_each_edition_has_its_own_export_carrying_its_number(client):
+    briefing = BriefingFactory(title="The first title")
+    ClaimFactory(briefing=briefing)
+    publish_edition_at(briefing, datetime.datetime(2025, 3, 21, 9, tzinfo=datetime.UTC))
+    briefing.title = "The second title"
+    briefing.save()
+    publish_edition(briefing, "Retitled.")
+
+    old = client.get(edition_url(briefing, 1, json_=True))
+    assert old.status_code == 200
+    assert old["Content-Type"] == "application/json"
+    assert old.json()["edition"] == {
+        "number": 1,
+        "published_at": "2025-03-21T09:00:00Z",
+        "note": "",
+    }
+    assert old.json()["title"] == "The first title"
+    assert old.json()["url"] == "http://testserver" + edition_url(briefing, 1)
+    latest = client.get(export_url(briefing)).json()
+    assert (latest["edition"]["number"], latest["edition"]["note"]) == (2, "Retitled.")
+    assert latest["title"] == "The second title"
+    assert client.get(edition_url(briefing, 2, json_=True)).json() == latest
+
+
+def test_a_new_slug_takes_effect_with_the_next_edition_and_the_old_one_redirects(client):
+    briefing = published(ClaimFactory(briefing__slug="old-address").briefing)
+    briefing.slug = "new-address"
+    briefing.save()
+    assert client.get("/briefings/old-address/").status_code == 200
+    assert client.get("/briefings/new-address/").status_code == 404
+
+    publish_edition(briefing, "New address.")
+    page = client.get("/briefings/old-address/")
+    assert page.status_code == 301
+    assert page["Location"] == "/briefings/new-address/"
+    export = client.get("/briefings/old-address.json")
+    assert export.status_code == 301
+    assert export["Location"] == "/briefings/new-address.json"
+    assert client.get("/briefings/new-address/").status_code == 200
+    # Earlier editions stay at their own addresses.
+    assert client.get("/briefings/old-address/editions/1/").status_code == 200
+    assert client.get("/briefings/old-address/editions/1.json").json()["slug"] == "old-address"
+    assert client.get("/briefings/old-address/editions/3/").status_code == 404
+
+
+def test_edits_to_the_working_copy_reach_readers_only_with_the_next_edition(client):
+    briefing = BriefingFactory(title="Title as published", summary="Summary as published.")
+    paragraph = ParagraphFactory(
+        briefing=briefing, text="Paragraph as published: something happened."
+    )
+    actor = ActorFactory(name="Actor as published")
+    claim = ClaimFactory(briefing=briefing, paragraph=paragraph, text="Claim as published.")
+    claim.actors.set([actor])
+    publish_edition(briefing)
+
+    briefing.title, briefing.summary = "Title as edited", "Summary as edited."
+    briefing.save()
+    claim.text = "Claim as edited."
+    claim.save()
+    paragraph.text = "Paragraph as edited: something happened."
+    paragraph.save()
+    # A shared actor: renamed for every briefing that names it.
+    actor.name = "Actor as edited"
+    actor.save()
+
+    def everything_readers_get():
+        page = body(fresh(client, detail_url(briefing)))
+        export = fresh(client, export_url(briefing)).content.decode()
+        feed = fresh(client, reverse("briefing:feed")).content.decode()
+        return page, export, feed
+
+    page, export, feed = everything_readers_get()
+    for published_text in ("Title as published", "Summary as published.", "Claim as published."):
+        assert published_text in page and published_text in export
+    assert "Paragraph as published" in page and "Paragraph as published" in export
+    assert "Actor as published" in page and "Actor as published" in export
+    assert "Title as published" in feed and "Summary as published." in feed
+    for edited in ("as edited", "Title as edited", "Summary as edited."):
+        assert edited not in page and edited not in export and edited not in feed
+
+    publish_edition(briefing, "Edited everything.")
+    page, export, feed = everything_readers_get()
+    for edited_text in (
+        "Title as edited",
+        "Summary as edited.",
+        "Claim as edited.",
+        "Paragraph as edited",
+        "Actor as edited",
+    ):
+        assert edited_text in page and edited_text in export
+    assert "as published" not in page and "as published" not in export
+    assert "Title as edited" in feed and "Summary as edited." in feed
+    assert "Edition 2: Edited everything." in feed
+    assert "as published" not in feed
+
+
+# Withdrawal ---------------------------------------------------------------------------------
+
+
+def test_a_withdrawn_briefing_is_gone_with_all_its_editions(
+    client, django_capture_on_commit_callbacks
+):
+    briefing = published(ClaimFactory(briefing__title="Soon withdrawn").briefing)
+    publish_edition(briefing, "A second edition.")
+    other = published(BriefingFactory(title="Still published"))
+    addresses = [
+        detail_url(briefing),
+        export_url(briefing),
+        edition_url(briefing, 1),
+        edition_url(briefing, 1, json_=True),
+        edition_url(briefing, 2),
+        edition_url(briefing, 2, json_=True),
+    ]
+    for address in addresses:
+        assert client.get(address).status_code == 200  # and now in the page cache
+    index, feed = reverse("briefing:index"), reverse("briefing:feed")
+    assert "Soon withdrawn" in client.get(index).text
+    assert "Soon withdrawn" in client.get(feed).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.withdraw(briefing, make_publisher())
+
+    for address in addresses:
+        response = client.get(address)
+        assert response.status_code == 410, address
+        assert "no-cache" in response["Cache-Control"]
+    gone = client.get(detail_url(briefing)).content.decode()
+    assert "This briefing has been withdrawn" in gone
+    assert "Soon withdrawn" not in gone
+    assert "Soon withdrawn" not in client.get(index).text
+    assert "Soon withdrawn" not in client.get(feed).text
+    assert "Still published" in client.get(index).text
+    assert client.get(detail_url(other)).status_code == 200
+    client.force_login(StaffFactory())
+    assert client.get(detail_url(briefing)).status_code == 410
+    assert client.get(preview_url(briefing)).status_code == 200
+
+
+def test_publishing_again_brings_a_withdrawn_briefing_back(
+    client, django_capture_on_commit_callbacks
+):
+    briefing = published(ClaimFactory().briefing)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.withdraw(briefing, make_publisher())
+    assert client.get(detail_url(briefing)).status_code == 410
+    publish_edition(briefing, "Back after a correction.")
+    assert client.get(detail_url(briefing)).status_code == 200
+    assert client.get(edition_url(briefing, 1)).status_code == 200
+    assert client.get(export_url(briefing)).json()["edition"]["number"] == 2
+
+
+def test_only_a_publisher_may_withdraw(client):
+    briefing = published(ClaimFactory().briefing)
+    with pytest.raises(PermissionDenied):
+        publishing.withdraw(briefing, StaffFactory())
+    assert client.get(detail_url(briefing)).status_code == 200
 
 
 # Speed --------------------------------------------------------------------------------------
@@ -740,19 +1117,42 @@ def test_filtered_page_runs_the_same_number_of_queries(client, django_assert_num
     assert "Showing only" in response.content.decode()
 
 
+@pytest.mark.parametrize("scale", [1, 10])
+def test_an_earlier_edition_runs_the_same_number_of_queries(
+    client, django_assert_num_queries, scale
+):
+    briefing = briefing_with_content(scale)
+    publish_edition(briefing, "A second edition.")
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = client.get(edition_url(briefing, 1))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="claim"') == 31 * scale
+
+
 def test_demo_page_runs_the_same_fixed_number_of_queries(client, demo, django_assert_num_queries):
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(detail_url(demo)).status_code == 200
 
 
+@pytest.mark.parametrize("scale", [1, 10])
+def test_the_preview_runs_a_fixed_number_of_queries(client, django_assert_num_queries, scale):
+    briefing = briefing_with_content(scale)
+    client.force_login(StaffFactory())
+    with django_assert_num_queries(PREVIEW_QUERIES):
+        response = client.get(preview_url(briefing))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="claim"') == 31 * scale
+
+
 def test_index_runs_one_query(client, django_assert_num_queries):
     for _ in range(5):
-        BriefingFactory()
+        published(ClaimFactory().briefing)
     with django_assert_num_queries(1):
-        client.get(reverse("briefing:index"))
+        response = client.get(reverse("briefing:index"))
+    assert response.content.decode().count('class="briefing-card"') == 5
 
 
-# Conditional GET ----------------------------------------------------------------------------
+# Caching headers and conditional GET ---------------------------------------------------------
 
 
 def test_page_carries_etag_and_last_modified_and_answers_304(client):
@@ -766,24 +1166,64 @@ def test_page_carries_etag_and_last_modified_and_answers_304(client):
     assert since.status_code == 304
 
 
-def test_editing_a_claim_changes_the_etag(client):
-    briefing = briefing_with_content()
-    first = client.get(detail_url(briefing))
-    claim = briefing.claims.first()
-    claim.text = "A corrected claim."
+@pytest.mark.parametrize("address", [detail_url, export_url])
+def test_work_on_the_working_copy_keeps_the_etag_and_a_new_edition_changes_it(client, address):
+    briefing = ClaimFactory(text="As published.").briefing
+    publish_edition_at(briefing, timezone.now() - datetime.timedelta(days=1))
+    url = address(briefing)
+    first = client.get(url)
+
+    claim = briefing.claims.get()
+    claim.text = "Hidden work on the working copy."
     claim.save()
-    after = client.get(detail_url(briefing), HTTP_IF_NONE_MATCH=first["ETag"])
+    briefing.title = "A hidden new title"
+    briefing.save()
+    hidden = fresh(client, url)
+    assert hidden.status_code == 200
+    assert (hidden["ETag"], hidden["Last-Modified"]) == (first["ETag"], first["Last-Modified"])
+    assert "Hidden work" not in hidden.content.decode()
+    assert fresh(client, url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    since = fresh(client, url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+
+    publish_edition(briefing, "Published the hidden work.")
+    after = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert after.status_code == 200
     assert after["ETag"] != first["ETag"]
-    assert "A corrected claim." in after.content.decode()
+    assert after["Last-Modified"] != first["Last-Modified"]
+    assert "Hidden work on the working copy." in after.content.decode()
+    since = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 200
 
 
-def test_a_briefing_unpublished_after_caching_is_gone_for_the_public(client):
-    briefing = BriefingFactory()
-    first = client.get(detail_url(briefing))
-    Briefing.objects.filter(pk=briefing.pk).update(status="draft", published_at=None)
-    from briefing.middleware import content_changed
+def test_an_earlier_editions_etag_changes_when_a_newer_edition_is_published(client):
+    briefing = published(ClaimFactory().briefing)
+    first = client.get(edition_url(briefing, 1))
+    assert "An earlier edition" not in first.content.decode()
+    publish_edition(briefing, "A second edition.")
+    after = client.get(edition_url(briefing, 1), HTTP_IF_NONE_MATCH=first["ETag"])
+    # Its notice now links to the newer edition: the page is not the one the browser holds.
+    assert after.status_code == 200
+    assert after["ETag"] != first["ETag"]
+    assert "An earlier edition" in after.content.decode()
 
-    content_changed()
-    response = client.get(detail_url(briefing), HTTP_IF_NONE_MATCH=first["ETag"])
-    assert response.status_code == 404
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        lambda briefing: detail_url(briefing),
+        lambda briefing: export_url(briefing),
+        lambda briefing: edition_url(briefing, 1),
+        lambda briefing: edition_url(briefing, 1, json_=True),
+        lambda briefing: reverse("briefing:feed"),
+        lambda briefing: reverse("briefing:index"),
+    ],
+    ids=["page", "export", "edition", "edition-export", "feed", "index"],
+)
+def test_readers_revalidate_every_time(client, address):
+    briefing = published(ClaimFactory().briefing)
+    url = address(briefing)
+    for response in (client.get(url), client.get(url)):  # rendered, then from the page cache
+        assert response.status_code == 200
+        assert "no-cache" in response["Cache-Control"]
+        assert "max-age" not in response["Cache-Control"]

@@ -7,14 +7,14 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from briefing import export
-
 register = template.Library()
 
 
 @register.simple_tag
 def article_date(value):
     """<time datetime="2025-03-21">21 March 2025</time> for a date known to the day."""
+    if isinstance(value, str):  # as stored in a document
+        value = datetime.date.fromisoformat(value)
     text = date_format(value, "j F Y")
     return format_html('<time datetime="{}">{}</time>', value.isoformat(), text)
 
@@ -24,8 +24,8 @@ def event_dates(event):
     """An event's date in words, each known end in a <time>: never more precise than the text."""
     date = event.parsed_date
     if date is None:
-        return format_html('<span class="unknown">{}</span>', event.date_words)
-    within = event.date_basis == event.DateBasis.UNDATED
+        return format_html('<span class="unknown">{}</span>', event.date_text)
+    within = event.is_undated
     return format_html_join(
         "",
         "{}",
@@ -74,37 +74,6 @@ def quote_in_context(paragraph, claim):
     return _marked(paragraph.text, [claim.quote])
 
 
-@register.simple_tag
-def quote_anchor(claim):
-    """Where a claim's paragraph link lands: its paragraph, with only its own quote marked."""
-    return f"{claim.paragraph_ref.anchor}-{claim.anchor}"
-
-
-@register.filter
-def attribution(claim):
-    return export.attribution(claim)
-
-
-@register.filter
-def reliability_meaning(grade):
-    return export.reliability_meaning(grade)
-
-
-@register.filter
-def credibility_meaning(value):
-    return export.credibility_meaning(value)
-
-
-@register.filter
-def figure(claim):
-    return export.figure_text(claim)
-
-
-@register.filter
-def source_description(source):
-    return export.source_description(source)
-
-
 # The SVG timeline -------------------------------------------------------------------------
 
 CHART_WIDTH = 640
@@ -123,13 +92,13 @@ def _month_after(day):
 def _row_label(number, event):
     """'3. Title (planned; date uncertain)': what the bar's style shows, also in words."""
     notes = []
-    if event.status != event.Status.OCCURRED:
+    if not event.is_occurred:
         notes.append(event.status)
-    if event.date_basis == event.DateBasis.UNDATED:
+    if event.is_undated:
         notes.append("not dated")
     elif event.is_uncertain:
         notes.append("date uncertain")
-    elif event.date_basis == event.DateBasis.INFERRED:
+    elif event.date_basis == "inferred":
         notes.append("date inferred")
     if event.is_ongoing:
         notes.append("ongoing")
@@ -171,11 +140,11 @@ def timeline_chart(events):
         width = max(end - start, MIN_BAR)
         start = min(start, right_edge - width)
         classes = ["bar"]
-        if event.status != event.Status.OCCURRED:
+        if not event.is_occurred:
             classes.append("bar-not-occurred")
         if event.is_uncertain:
             classes.append("bar-uncertain")
-        elif event.date_basis == event.DateBasis.INFERRED:
+        elif event.date_basis == "inferred":
             classes.append("bar-inferred")
         top = (number - 1) * ROW_HEIGHT
         rows.append(
@@ -223,19 +192,19 @@ def timeline_chart(events):
 # Links that stay valid when ?actor= hides part of the page ----------------------------------
 
 
-def _anchor_href(context, shown_key, obj, fragment):
+def _anchor_href(context, shown_key, key, fragment):
     shown = context.get(shown_key)
-    if shown is None or obj.pk in shown:
+    if shown is None or key in shown:
         return f"#{fragment}"
-    # Hidden by the actor filter: point at the whole briefing instead of a missing anchor.
-    return f"{context['briefing'].get_absolute_url()}#{fragment}"
+    # Hidden by the actor filter: point at the whole page instead of a missing anchor.
+    return f"{context['request'].path}#{fragment}"
 
 
 @register.simple_tag(takes_context=True)
 def claim_href(context, claim):
-    return _anchor_href(context, "shown_claim_ids", claim, claim.anchor)
+    return _anchor_href(context, "shown_claim_orders", claim.order, claim.anchor)
 
 
 @register.simple_tag(takes_context=True)
 def event_href(context, event):
-    return _anchor_href(context, "shown_event_ids", event, event.anchor)
+    return _anchor_href(context, "shown_event_slugs", event.slug, event.anchor)

@@ -3,6 +3,10 @@
 Django's loaddata saves raw rows without model validation, so a fixture whose quote is not in
 its paragraph, or whose event ends before it starts, would load silently; and a malformed file
 ends in a traceback. Here both end in one message naming the problem, with the database as it was.
+
+A valid load then gets what the app keeps beside the rows: a first edition for a briefing the
+fixture marks published (readers see only editions), and a first history record for every loaded
+object that has none, so the first edit after a load can be reverted.
 """
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -51,6 +55,8 @@ class Command(loaddata.Command):
             raise CommandError(
                 "The fixture is inconsistent; nothing was changed.\n" + "\n".join(problems)
             )
+        self.record_history()
+        self.publish_first_editions()
         if self.verbosity >= 1:
             self.stdout.write(
                 f"Installed {self.loaded_object_count} object(s) from {self.fixture_count} "
@@ -65,6 +71,58 @@ class Command(loaddata.Command):
             type(instance)._default_manager.filter(pk=instance.pk).update(
                 **{name: getattr(instance, name) for name in fields}
             )
+
+    def record_history(self):
+        """A first history record for each loaded object without one (raw saves leave none)."""
+        by_model = {}
+        for deserialized in self.loaded_instances:
+            instance = deserialized.object
+            if hasattr(type(instance), "history"):
+                by_model.setdefault(type(instance), []).append(instance)
+        for model, instances in by_model.items():
+            recorded = set(
+                model.history.filter(id__in=[i.pk for i in instances]).values_list("id", flat=True)
+            )
+            missing = [
+                model._default_manager.get(pk=i.pk) for i in instances if i.pk not in recorded
+            ]
+            if missing:
+                model.history.bulk_history_create(missing, default_change_reason="Loaded")
+
+    def publish_first_editions(self):
+        """Readers see editions only: a briefing loaded as published gets its first one."""
+        from briefing import documents
+        from briefing.middleware import content_changed
+        from briefing.models import Briefing, Edition
+
+        loaded = [d.object.pk for d in self.loaded_instances if isinstance(d.object, Briefing)]
+        waiting = Briefing.objects.filter(
+            pk__in=loaded, status=Briefing.Status.PUBLISHED, live_edition__isnull=True
+        )
+        for briefing in waiting:
+            latest = briefing.editions.defer("document").order_by("-number").first()
+            if latest is not None:
+                # Loaded again: the rows said nothing of the edition; readers keep seeing it.
+                briefing.record_publication(latest)
+                continue
+            if briefing.unchecked_items():
+                raise CommandError(
+                    f"Briefing “{briefing}” is marked published but has unchecked events or "
+                    "claims; nothing was changed."
+                )
+            published_at = briefing.published_at
+            edition_data = {"number": 1, "published_at": published_at, "note": ""}
+            edition = Edition.objects.create(
+                briefing=briefing,
+                number=1,
+                slug=briefing.slug,
+                title=briefing.title,
+                summary=briefing.summary,
+                published_at=published_at,
+                document=documents.working_document(briefing, edition_data),
+            )
+            briefing.record_publication(edition)
+            content_changed()
 
     def save_obj(self, obj):
         saved = super().save_obj(obj)

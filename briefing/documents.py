@@ -1,44 +1,40 @@
-"""A briefing with all its content, loaded in a fixed number of queries, and its data exports.
+"""A briefing's working copy as one document: what an edition freezes and a preview shows.
 
-The public page, the JSON export and the JSON-LD all read a `BriefingContent`: the queries are
-fixed here (one per table), so no template or serializer can fall into a query per row.
+The working copy is loaded in a fixed number of queries (one per table) and written out in the
+export format (docs/export.md). Publishing stores that document as an edition; the staff preview
+renders a freshly built one; both go through briefing.reading, so they cannot drift apart.
 """
 
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import OuterRef, Prefetch, Q, Subquery
-from django.utils.safestring import mark_safe
+from django.db.models import Prefetch, Q
 
 from briefing.models import (
     EVENT_ORDER,
     Actor,
     AdmiraltyCredibility,
     AdmiraltyReliability,
-    ChangeNote,
+    Briefing,
     Claim,
     ClaimRelation,
     Event,
     Paragraph,
     Participation,
-    ReviewStatus,
     Source,
     Takeaway,
 )
 
 EXPORT_FORMAT_VERSION = 2
 
+
 # Escapes that keep JSON inside <script> from closing the element or opening a comment.
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+def with_content(queryset):
+    """Prefetch everything a document holds: one query per table, whatever the size.
 
-
-def with_content(queryset, checked_only=True):
-    """Prefetch everything the page and the export show: one query per table, whatever the size.
-
-    Readers see only checked events and claims: one edited or added after publication stays
-    out of sight until someone checks it. Staff previews pass checked_only=False.
+    Unchecked events and claims are included, marked: a preview shows them, and publishing is
+    refused while there is any.
     """
-    reviewed = Q(review_status=ReviewStatus.CHECKED) if checked_only else Q()
     return queryset.prefetch_related(
         Prefetch("paragraphs", queryset=Paragraph.objects.order_by("number")),
         Prefetch(
@@ -46,17 +42,13 @@ def with_content(queryset, checked_only=True):
             queryset=Takeaway.objects.order_by("order").prefetch_related(
                 Prefetch(
                     "claims",
-                    queryset=Claim.objects.filter(reviewed)
-                    .only("pk", "order", "briefing_id")
-                    .order_by("order"),
+                    queryset=Claim.objects.only("pk", "order", "briefing_id").order_by("order"),
                 )
             ),
         ),
         Prefetch(
             "events",
-            queryset=Event.objects.filter(reviewed)
-            .order_by(*EVENT_ORDER)
-            .prefetch_related(
+            queryset=Event.objects.order_by(*EVENT_ORDER).prefetch_related(
                 Prefetch(
                     "participations",
                     queryset=Participation.objects.select_related("actor").order_by("pk"),
@@ -65,8 +57,7 @@ def with_content(queryset, checked_only=True):
         ),
         Prefetch(
             "claims",
-            queryset=Claim.objects.filter(reviewed)
-            .order_by("order")
+            queryset=Claim.objects.order_by("order")
             .select_related("source__affiliation", "claimant")
             .prefetch_related(
                 Prefetch("actors", queryset=Actor.objects.order_by("name")),
@@ -79,7 +70,6 @@ def with_content(queryset, checked_only=True):
                 ),
             ),
         ),
-        Prefetch("change_notes", queryset=ChangeNote.objects.order_by("-created_at")),
     )
 
 
@@ -93,49 +83,6 @@ def involved_actors(events, claims):
         | Q(pk__in=Claim.objects.filter(pk__in=claim_ids).values("claimant_id"))
         | Q(pk__in=Source.objects.filter(claims__in=claim_ids).values("affiliation_id"))
     ).select_related("affiliation__affiliation")
-
-
-def freshness(queryset, slug):
-    """The timestamps and version that change when anything on the briefing's page changes.
-
-    One query. Content edits are seen through the briefing's own `updated_at` (the admin saves
-    the briefing with its paragraph and takeaway inlines) and the history tables of events,
-    claims, actors and sources (every save and delete leaves a row there). Changes that bypass
-    model saves (QuerySet.update, raw SQL, loaddata's raw saves) are not seen until the next save;
-    the ETag also carries the briefing's version and a token of the page's code.
-    """
-
-    def latest(model, **filters):
-        history = model.history.model.objects.filter(**filters).order_by("-history_date")
-        return Subquery(history.values("history_date")[:1])
-
-    notes = ChangeNote.objects.filter(briefing_id=OuterRef("pk")).order_by("-created_at")
-    row = (
-        queryset.filter(slug=slug)
-        .annotate(
-            events_changed=latest(Event, briefing_id=OuterRef("pk")),
-            claims_changed=latest(Claim, briefing_id=OuterRef("pk")),
-            actors_changed=latest(Actor),
-            sources_changed=latest(Source),
-            notes_changed=Subquery(notes.values("created_at")[:1]),
-        )
-        .values(
-            "pk",
-            "version",
-            "updated_at",
-            "events_changed",
-            "claims_changed",
-            "actors_changed",
-            "sources_changed",
-            "notes_changed",
-        )
-        .first()
-    )
-    if row is None:
-        return None
-    stamps = [value for key, value in row.items() if key.endswith("changed") and value]
-    row["last_modified"] = max([row["updated_at"], *stamps])
-    return row
 
 
 # Formatting shared by the page, the JSON-LD and the export ------------------------------
@@ -205,17 +152,6 @@ def attribution(claim):
 # The loaded briefing ----------------------------------------------------------------------
 
 
-class ActorGroup:
-    def __init__(self, head, name):
-        self.head = head
-        self.name = name
-        self.actors = []
-
-    @property
-    def slug(self):
-        return self.head.slug if self.head else "unaffiliated"
-
-
 class BriefingContent:
     """A briefing and its content, cross-referenced in memory for the page and the exports."""
 
@@ -225,7 +161,6 @@ class BriefingContent:
         self.takeaways = list(briefing.takeaways.all())
         self.events = list(briefing.events.all())
         self.claims = list(briefing.claims.all())
-        self.change_notes = list(briefing.change_notes.all())
 
         paragraph_by_id = {paragraph.pk: paragraph for paragraph in self.paragraphs}
         event_by_id = {event.pk: event for event in self.events}
@@ -285,37 +220,8 @@ class BriefingContent:
                 actors[parent_id].member_ids.add(actor.pk)
                 parent_id = actors[parent_id].affiliation_id
 
-    def root_of(self, actor):
-        while actor.affiliation_id in self.actor_by_id:
-            actor = self.actor_by_id[actor.affiliation_id]
-        return actor
 
-    def actor_groups(self):
-        """Actors grouped by the state or body they ultimately belong to, biggest groups first."""
-        groups = {}
-        loose = ActorGroup(None, "Unaffiliated")
-        for actor in self.actors:
-            root = self.root_of(actor)
-            if root.pk == actor.pk and not actor.member_ids and actor.kind != Actor.Kind.STATE:
-                loose.actors.append(actor)
-                continue
-            group = groups.setdefault(root.pk, ActorGroup(root, root.name))
-            group.actors.append(actor)
-        for group in groups.values():
-            # The state or body heading the group comes first, then its people and bodies.
-            group.actors.sort(key=lambda actor: (actor.pk != group.head.pk, actor.name.casefold()))
-        ordered = sorted(groups.values(), key=lambda group: (-len(group.actors), group.name))
-        return ordered + ([loose] if loose.actors else [])
-
-    def involving(self, actor):
-        """Events and claims that involve the actor or anyone affiliated with it."""
-        wanted = {actor.pk} | actor.member_ids
-        events = [event for event in self.events if event.involved_ids & wanted]
-        claims = [claim for claim in self.claims if claim.involved_ids & wanted]
-        return events, claims
-
-
-# JSON export ------------------------------------------------------------------------------
+# The document ------------------------------------------------------------------------------
 
 
 def _number(value):
@@ -324,19 +230,25 @@ def _number(value):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def export_briefing(content, page_url):
-    """The briefing as plain data; documented in docs/export.md and docs/export.schema.json."""
+def build_document(content, edition=None):
+    """The briefing as plain data; documented in docs/export.md and docs/export.schema.json.
+
+    `edition`: the number, date and note of the edition the document is made for, if any.
+    """
     briefing = content.briefing
     return {
         "format": "briefing-export",
         "format_version": EXPORT_FORMAT_VERSION,
         "slug": briefing.slug,
-        "url": page_url,
+        "url": briefing.get_absolute_url(),
+        "edition": edition,
         "title": briefing.title,
         "summary": briefing.summary,
         "bottom_line": briefing.bottom_line,
-        "status": briefing.status,
-        "published_at": briefing.published_at,
+        # An edition is published by definition, though the document is built just before the
+        # briefing is marked so (a draft's first edition, or one bringing a withdrawn one back).
+        "status": Briefing.Status.PUBLISHED if edition else briefing.status,
+        "published_at": briefing.published_at or (edition["published_at"] if edition else None),
         "updated_at": briefing.updated_at,
         "version": briefing.version,
         "article": {
@@ -405,7 +317,7 @@ def export_briefing(content, page_url):
                     for participation in event.participations.all()
                 ],
                 "claims": [claim.order for claim in event.backing_claims],
-                "review_status": event.review_status,
+                "review_status": "checked" if event.is_checked else "unchecked",
             }
             for event in content.events
         ],
@@ -443,7 +355,7 @@ def export_briefing(content, page_url):
                     }
                     for relation in claim.shown_relations
                 ],
-                "review_status": claim.review_status,
+                "review_status": "checked" if claim.is_checked else "unchecked",
             }
             for claim in content.claims
         ],
@@ -451,161 +363,33 @@ def export_briefing(content, page_url):
             {"number": paragraph.number, "text": paragraph.text, "is_heading": paragraph.is_heading}
             for paragraph in content.paragraphs
         ],
-        "change_notes": [
-            {"created_at": note.created_at, "text": note.text} for note in content.change_notes
-        ],
     }
 
 
-# JSON-LD ----------------------------------------------------------------------------------
+def working_document(briefing, edition=None):
+    """The working copy of `briefing` as a document, unchecked items included and marked.
 
-EDITORS_NOTE = "Other names and identifiers added by the editors, not from the article."
-
-# Only a planned happening has a schema.org status; "expected" and "speculated" have none.
-SCHEMA_EVENT_STATUS = {"planned": "https://schema.org/EventScheduled"}
-
-SCHEMA_TYPES = {
-    Actor.Kind.PERSON: "Person",
-    Actor.Kind.STATE: "Country",
-    Actor.Kind.GOVERNMENT_BODY: "GovernmentOrganization",
-    Actor.Kind.ARMED_FORCE: "GovernmentOrganization",
-    Actor.Kind.MEDIA_OUTLET: "NewsMediaOrganization",
-    Actor.Kind.GROUP: "Organization",
-    Actor.Kind.ORGANISATION: "Organization",
-}
+    As plain JSON data (dates as ISO text), exactly as an edition stores it: a preview, a
+    comparison with an edition and the edition itself all read the same shapes.
+    """
+    loaded = with_content(Briefing.objects.filter(pk=briefing.pk)).get()
+    document = build_document(BriefingContent(loaded), edition)
+    return json.loads(json.dumps(document, cls=DjangoJSONEncoder))
 
 
-def json_ld(content, page_url):
-    """schema.org description of the briefing: the article, its events, actors and claims."""
-    briefing = content.briefing
-
-    # Node ids are fragments of the page's own address, written relative to keep the block small
-    # (JSON-LD resolves them against the document's URL).
-    def ref(fragment):
-        return {"@id": f"#{fragment}"}
-
-    original = {"@type": "NewsArticle", "@id": "#original-article"}
-    if briefing.article_headline:
-        original["headline"] = briefing.article_headline
-    if briefing.article_url:
-        original["url"] = briefing.article_url
-    if briefing.article_outlet:
-        original["publisher"] = {"@type": "Organization", "name": briefing.article_outlet}
-    if briefing.article_published_on:
-        original["datePublished"] = briefing.article_published_on
-
-    actors = []
-    for actor in content.actors:
-        node = {
-            "@type": SCHEMA_TYPES.get(actor.kind, "Thing"),
-            "@id": f"#{actor.anchor}",
-            "name": actor.name,
-        }
-        if actor.role:
-            node["jobTitle" if actor.kind == Actor.Kind.PERSON else "description"] = actor.role
-        if actor.alias_list:
-            node["alternateName"] = actor.alias_list
-        # Names and identifiers the editors added come with a note saying so.
-        if actor.editors_alias_list or actor.wikidata_url:
-            if actor.wikidata_url:
-                node["sameAs"] = actor.wikidata_url
-            node["alternateName"] = [*actor.alias_list, *actor.editors_alias_list]
-            node["disambiguatingDescription"] = EDITORS_NOTE
-        if actor.affiliation_id:
-            key = "affiliation" if actor.kind == Actor.Kind.PERSON else "parentOrganization"
-            node[key] = ref(actor.affiliation.anchor)
-        actors.append(node)
-
-    events = []
-    for event in content.events:
-        node = {
-            "@type": "Event",
-            "@id": f"#{event.anchor}",
-            "name": event.title,
-        }
-        # schema.org dates are exact: given only for a date the text states or implies, never
-        # for a span the text leaves undated, which the description gives in words instead.
-        date = event.parsed_date
-        if date and event.date_basis != Event.DateBasis.UNDATED:
-            if date.start:
-                node["startDate"] = date.start.machine
-            if date.form == "span" and date.end:
-                node["endDate"] = date.end.machine
-        if event.status in SCHEMA_EVENT_STATUS:
-            node["eventStatus"] = SCHEMA_EVENT_STATUS[event.status]
-        node["description"] = " ".join(
-            part
-            for part in (
-                event.summary,
-                f"Date: {event.date_words}"
-                + (" (not dated in the article)." if event.date_basis == "undated" else "."),
-                "" if event.status == Event.Status.OCCURRED else f"{event.get_status_display()}.",
-            )
-            if part
-        )
-        if event.location:
-            node["location"] = {"@type": "Place", "name": event.location}
-        participants = [ref(p.actor.anchor) for p in event.participations.all()]
-        if participants:
-            node["attendee"] = participants
-        events.append(node)
-
-    claims = []
-    for claim in content.claims:
-        author = claim.claimant if claim.claimant_id else claim.source.affiliation
-        node = {
-            "@type": "Claim",
-            "@id": f"#{claim.anchor}",
-            "text": claim.text,
-            # What kind of statement it is, its figure as qualified, and the editors' reading.
-            "description": " ".join(
-                part
-                for part in (
-                    f"{claim.get_status_display()}.",
-                    f"Figure: {figure_text(claim)}." if claim.has_figure else "",
-                    f"Editors’ note: {claim.note}" if claim.note else "",
-                )
-                if part
-            ),
-            "appearance": {
-                "@type": "Quotation",
-                "text": claim.quote,
-                "isPartOf": {"@id": original["@id"]},
-            },
-        }
-        if claim.source.kind == Source.Kind.ARTICLE and not claim.claimant_id:
-            # The article's own voice: its outlet, when known.
-            name = briefing.article_outlet or claim.source.name
-            node["author"] = {"@type": "Organization", "name": name}
-        elif author is not None and author.pk in content.actor_by_id:
-            node["author"] = ref(author.anchor)
-        else:
-            node["author"] = {"@type": "Organization", "name": claim.source.name}
-        about = [ref(event.anchor) for event in claim.linked_events]
-        about += [ref(actor.anchor) for actor in claim.actors.all()]
-        if about:
-            node["about"] = about
-        claims.append(node)
-
-    data = {
-        "@context": "https://schema.org",
-        "@type": "AnalysisNewsArticle",
-        "@id": page_url,
-        "url": page_url,
-        "headline": briefing.title,
-        "description": briefing.summary,
-        "dateModified": briefing.updated_at,
-        "isBasedOn": original,
-        "about": events,
-        "mentions": actors,
-        "hasPart": claims,
-    }
-    if briefing.published_at:
-        data["datePublished"] = briefing.published_at
-    return script_json(data)
-
-
-def script_json(data):
-    """JSON safe to place inside a <script> element: <, > and & are escaped as \\u escapes."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return mark_safe(text.translate(_SCRIPT_ESCAPES))  # noqa: S308 - <, >, & escaped above
+def only_checked(document):
+    """The document without its unchecked events and claims, and without links to them."""
+    events = [e for e in document["events"] if e["review_status"] == "checked"]
+    claims = [c for c in document["claims"] if c["review_status"] == "checked"]
+    event_slugs = {e["slug"] for e in events}
+    claim_orders = {c["order"] for c in claims}
+    for event in events:
+        event["claims"] = [n for n in event["claims"] if n in claim_orders]
+    for claim in claims:
+        claim["events"] = [slug for slug in claim["events"] if slug in event_slugs]
+        claim["relations"] = [r for r in claim["relations"] if r["claim"] in claim_orders]
+    takeaways = [
+        {**t, "claims": [n for n in t["claims"] if n in claim_orders]}
+        for t in document["takeaways"]
+    ]
+    return {**document, "events": events, "claims": claims, "takeaways": takeaways}

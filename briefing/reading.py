@@ -1,0 +1,582 @@
+"""A briefing document read back into the objects its page is rendered from.
+
+Readers see an edition's document; staff preview a document built from the working copy the same
+way. Both go through `BriefingPage`, so a preview and the edition it becomes cannot drift apart.
+Nothing here queries the database: a page costs the queries that fetched its document.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from briefing import dates
+from briefing.models import (
+    Actor,
+    AdmiraltyCredibility,
+    AdmiraltyReliability,
+    Claim,
+    ClaimRelation,
+    Event,
+    Participation,
+    Source,
+)
+
+
+def _label(choices, value):
+    """The display label of a stored choice; the raw value when the code no longer knows it."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return str(value)
+
+
+def _day(value):
+    """A date from the document: ISO text once stored as JSON, a date when freshly built."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def _meaning(label):
+    """'B – Usually reliable' → 'usually reliable'."""
+    return label.split("–", 1)[-1].strip().lower()
+
+
+@dataclass
+class ActorItem:
+    slug: str
+    name: str
+    kind: str
+    role: str
+    affiliation_slug: str | None
+    aliases: list
+    description: str
+    editors_aliases: list
+    wikidata_id: str | None
+    editors_note: str
+    affiliation: "ActorItem | None" = None
+    member_slugs: set = field(default_factory=set)
+
+    @property
+    def anchor(self):
+        return f"actor-{self.slug}"
+
+    @property
+    def kind_label(self):
+        return _label(Actor.Kind, self.kind)
+
+    @property
+    def wikidata_url(self):
+        return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
+
+    @property
+    def has_editors_additions(self):
+        return bool(self.editors_aliases or self.wikidata_id or self.editors_note)
+
+
+@dataclass
+class SourceItem:
+    slug: str
+    name: str
+    kind: str
+    affiliation: ActorItem | None
+    reliability: str
+    description: str
+    url: str | None
+    editors_note: str
+    claims: list = field(default_factory=list)
+
+    @property
+    def anchor(self):
+        return f"source-{self.slug}"
+
+    @property
+    def kind_label(self):
+        return _label(Source.Kind, self.kind)
+
+    @property
+    def reliability_label(self):
+        return _label(AdmiraltyReliability, self.reliability)
+
+    @property
+    def reliability_meaning(self):
+        return _meaning(self.reliability_label)
+
+
+@dataclass
+class ParagraphItem:
+    number: int
+    text: str
+    is_heading: bool
+    quoting_claims: list = field(default_factory=list)
+
+    @property
+    def anchor(self):
+        return f"p{self.number}"
+
+
+@dataclass
+class Participant:
+    actor: ActorItem
+    role: str
+
+    @property
+    def role_label(self):
+        return _label(Participation.Role, self.role)
+
+
+@dataclass
+class EventItem:
+    slug: str
+    title: str
+    summary: str
+    kind: str
+    status: str
+    date_edtf: str
+    date_text: str
+    date_basis: str
+    date_note: str
+    location: str
+    is_checked: bool
+    date_earliest: datetime.date | None = None
+    date_latest: datetime.date | None = None
+    participants: list = field(default_factory=list)
+    backing_claims: list = field(default_factory=list)
+
+    @property
+    def anchor(self):
+        return f"event-{self.slug}"
+
+    @property
+    def kind_label(self):
+        return _label(Event.Kind, self.kind)
+
+    @property
+    def status_label(self):
+        return _label(Event.Status, self.status)
+
+    @property
+    def date_basis_label(self):
+        return _label(Event.DateBasis, self.date_basis)
+
+    @property
+    def parsed_date(self):
+        try:
+            return dates.parse(self.date_edtf)
+        except Exception:  # noqa: BLE001 - a stored value this code no longer reads: show the words
+            return None
+
+    @property
+    def is_occurred(self):
+        return self.status == Event.Status.OCCURRED
+
+    @property
+    def is_undated(self):
+        return self.date_basis == Event.DateBasis.UNDATED
+
+    @property
+    def involved_slugs(self):
+        return {participant.actor.slug for participant in self.participants}
+
+    @property
+    def is_ongoing(self):
+        date = self.parsed_date
+        return bool(date and date.is_ongoing)
+
+    @property
+    def is_uncertain(self):
+        date = self.parsed_date
+        return self.is_undated or bool(date and date.is_uncertain)
+
+
+@dataclass
+class ClaimItem:
+    order: int
+    text: str
+    source: SourceItem
+    claimant: ActorItem | None
+    attribution: str
+    status: str
+    credibility: int
+    figure_text: str
+    paragraph: ParagraphItem | None
+    quote: str
+    note: str
+    is_checked: bool
+    actors: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    # (relation label, independence label, note, other ClaimItem, this claim is the subject)
+    comparisons: list = field(default_factory=list)
+
+    @property
+    def anchor(self):
+        return f"claim-{self.order}"
+
+    @property
+    def status_label(self):
+        return _label(Claim.Status, self.status)
+
+    @property
+    def credibility_label(self):
+        return _label(AdmiraltyCredibility, self.credibility)
+
+    @property
+    def credibility_meaning(self):
+        return _meaning(self.credibility_label)
+
+    @property
+    def quote_anchor(self):
+        return f"{self.paragraph.anchor}-{self.anchor}" if self.paragraph else self.anchor
+
+    @property
+    def involved_slugs(self):
+        slugs = {actor.slug for actor in self.actors}
+        if self.claimant:
+            slugs.add(self.claimant.slug)
+        return slugs
+
+
+@dataclass
+class TakeawayItem:
+    order: int
+    text: str
+    claims: list
+
+
+@dataclass
+class ActorGroup:
+    head: ActorItem | None
+    name: str
+    actors: list = field(default_factory=list)
+
+    @property
+    def slug(self):
+        return self.head.slug if self.head else "unaffiliated"
+
+
+class BriefingPage:
+    """Everything a briefing's page shows, read from one briefing document."""
+
+    def __init__(self, document):
+        self.document = document
+        self.slug = document["slug"]
+        self.title = document["title"]
+        self.summary = document["summary"]
+        self.bottom_line = document["bottom_line"]
+        self.article = document["article"]
+        self.edition = document.get("edition")
+
+        self.actor_by_slug = {}
+        for data in document["actors"]:
+            added = data.get("added_by_editors") or {}
+            self.actor_by_slug[data["slug"]] = ActorItem(
+                slug=data["slug"],
+                name=data["name"],
+                kind=data["kind"],
+                role=data["role"],
+                affiliation_slug=data["affiliation"],
+                aliases=data["aliases"],
+                description=data["description"],
+                editors_aliases=added.get("aliases") or [],
+                wikidata_id=added.get("wikidata_id"),
+                editors_note=added.get("note") or "",
+            )
+        for actor in self.actor_by_slug.values():
+            actor.affiliation = self.actor_by_slug.get(actor.affiliation_slug)
+        for actor in self.actor_by_slug.values():
+            seen, parent = {actor.slug}, actor.affiliation
+            while parent is not None and parent.slug not in seen:
+                parent.member_slugs.add(actor.slug)
+                seen.add(parent.slug)
+                parent = parent.affiliation
+        self.actors = sorted(self.actor_by_slug.values(), key=lambda actor: actor.name.casefold())
+
+        sources = {}
+        for data in document["sources"]:
+            added = data.get("added_by_editors") or {}
+            sources[data["slug"]] = SourceItem(
+                slug=data["slug"],
+                name=data["name"],
+                kind=data["kind"],
+                affiliation=self.actor_by_slug.get(data["affiliation"]),
+                reliability=data["reliability"],
+                description=data["description"],
+                url=added.get("url"),
+                editors_note=added.get("note") or "",
+            )
+        self.sources = sorted(sources.values(), key=lambda source: source.name.casefold())
+
+        self.paragraphs = [
+            ParagraphItem(data["number"], data["text"], data["is_heading"])
+            for data in document["paragraphs"]
+        ]
+        paragraph_by_number = {paragraph.number: paragraph for paragraph in self.paragraphs}
+
+        self.events = []
+        event_by_slug = {}
+        for data in document["events"]:
+            date = data["date"]
+            event = EventItem(
+                slug=data["slug"],
+                title=data["title"],
+                summary=data["summary"],
+                kind=data["kind"],
+                status=data["status"],
+                date_edtf=date["edtf"],
+                date_text=date["text"],
+                date_basis=date["basis"],
+                date_note=date["note"],
+                location=data["location"],
+                is_checked=data.get("review_status") == "checked",
+                date_earliest=_day(date["earliest"]),
+                date_latest=_day(date["latest"]),
+                participants=[
+                    Participant(self.actor_by_slug[p["actor"]], p["role"])
+                    for p in data["participants"]
+                    if p["actor"] in self.actor_by_slug
+                ],
+            )
+            self.events.append(event)
+            event_by_slug[event.slug] = event
+
+        self.claims = []
+        self.claim_by_order = {}
+        for data in document["claims"]:
+            source = sources[data["source"]]
+            paragraph = paragraph_by_number.get(data["paragraph"])
+            figure = data.get("figure")
+            claim = ClaimItem(
+                order=data["order"],
+                text=data["text"],
+                source=source,
+                claimant=self.actor_by_slug.get(data["claimant"]),
+                attribution=data["attribution"],
+                status=data["status"],
+                credibility=data["credibility"],
+                figure_text=figure["text"] if figure else "",
+                paragraph=paragraph,
+                quote=data["quote"],
+                note=data.get("editors_note") or "",
+                is_checked=data.get("review_status") == "checked",
+                actors=[self.actor_by_slug[s] for s in data["actors"] if s in self.actor_by_slug],
+                events=[event_by_slug[slug] for slug in data["events"] if slug in event_by_slug],
+            )
+            self.claims.append(claim)
+            self.claim_by_order[claim.order] = claim
+            source.claims.append(claim)
+            if paragraph is not None:
+                paragraph.quoting_claims.append(claim)
+            for event in claim.events:
+                event.backing_claims.append(claim)
+        for data in document["claims"]:
+            claim = self.claim_by_order[data["order"]]
+            for relation in data.get("relations", []):
+                other = self.claim_by_order.get(relation["claim"])
+                if other is None:
+                    continue
+                relation_label = _label(ClaimRelation.Relation, relation["relation"])
+                independence = _label(ClaimRelation.Independence, relation["independence"])
+                claim.comparisons.append(
+                    (relation_label, independence, relation["note"], other, True)
+                )
+                other.comparisons.append(
+                    (relation_label, independence, relation["note"], claim, False)
+                )
+
+        self.takeaways = [
+            TakeawayItem(
+                data["order"],
+                data["text"],
+                [self.claim_by_order[n] for n in data["claims"] if n in self.claim_by_order],
+            )
+            for data in document["takeaways"]
+        ]
+
+    @property
+    def detail_url(self):
+        return reverse("briefing:detail", kwargs={"slug": self.slug})
+
+    @property
+    def article_details_from_editors(self):
+        return bool(self.article.get("details_added_by_editors"))
+
+    def root_of(self, actor):
+        seen = {actor.slug}
+        while actor.affiliation is not None and actor.affiliation.slug not in seen:
+            actor = actor.affiliation
+            seen.add(actor.slug)
+        return actor
+
+    def actor_groups(self):
+        """Actors grouped by the state or body they ultimately belong to, biggest groups first."""
+        groups = {}
+        loose = ActorGroup(None, "Unaffiliated")
+        for actor in self.actors:
+            root = self.root_of(actor)
+            if root is actor and not actor.member_slugs and actor.kind != Actor.Kind.STATE:
+                loose.actors.append(actor)
+                continue
+            group = groups.setdefault(root.slug, ActorGroup(root, root.name))
+            group.actors.append(actor)
+        for group in groups.values():
+            # The state or body heading the group comes first, then its people and bodies.
+            group.actors.sort(key=lambda actor: (actor is not group.head, actor.name.casefold()))
+        ordered = sorted(groups.values(), key=lambda group: (-len(group.actors), group.name))
+        return ordered + ([loose] if loose.actors else [])
+
+    def involving(self, actor):
+        """Events and claims that involve the actor or anyone affiliated with it."""
+        wanted = {actor.slug} | actor.member_slugs
+        events = [event for event in self.events if event.involved_slugs & wanted]
+        claims = [claim for claim in self.claims if claim.involved_slugs & wanted]
+        return events, claims
+
+
+# JSON-LD ----------------------------------------------------------------------------------
+
+EDITORS_NOTE = "Other names and identifiers added by the editors, not from the article."
+
+# Only a planned happening has a schema.org status; "expected" and "speculated" have none.
+SCHEMA_EVENT_STATUS = {"planned": "https://schema.org/EventScheduled"}
+
+SCHEMA_TYPES = {
+    Actor.Kind.PERSON: "Person",
+    Actor.Kind.STATE: "Country",
+    Actor.Kind.GOVERNMENT_BODY: "GovernmentOrganization",
+    Actor.Kind.ARMED_FORCE: "GovernmentOrganization",
+    Actor.Kind.MEDIA_OUTLET: "NewsMediaOrganization",
+    Actor.Kind.GROUP: "Organization",
+    Actor.Kind.ORGANISATION: "Organization",
+}
+
+
+def _ref(fragment):
+    # Node ids are fragments of the page's own address, written relative to keep the block small
+    # (JSON-LD resolves them against the document's URL).
+    return {"@id": f"#{fragment}"}
+
+
+def _actor_node(actor):
+    node = {"@type": SCHEMA_TYPES.get(actor.kind, "Thing"), "@id": f"#{actor.anchor}"}
+    node["name"] = actor.name
+    if actor.role:
+        node["jobTitle" if actor.kind == Actor.Kind.PERSON else "description"] = actor.role
+    if actor.aliases:
+        node["alternateName"] = actor.aliases
+    # Names and identifiers the editors added come with a note saying so.
+    if actor.editors_aliases or actor.wikidata_id:
+        if actor.wikidata_id:
+            node["sameAs"] = actor.wikidata_url
+        node["alternateName"] = [*actor.aliases, *actor.editors_aliases]
+        node["disambiguatingDescription"] = EDITORS_NOTE
+    if actor.affiliation:
+        key = "affiliation" if actor.kind == Actor.Kind.PERSON else "parentOrganization"
+        node[key] = _ref(actor.affiliation.anchor)
+    return node
+
+
+def _event_node(event):
+    node = {"@type": "Event", "@id": f"#{event.anchor}", "name": event.title}
+    # schema.org dates are exact: given only for a date the text states or implies, never for a
+    # span the text leaves undated, which the description gives in words instead.
+    date = event.parsed_date
+    if date and not event.is_undated:
+        if date.start:
+            node["startDate"] = date.start.machine
+        if date.form == "span" and date.end:
+            node["endDate"] = date.end.machine
+    if event.status in SCHEMA_EVENT_STATUS:
+        node["eventStatus"] = SCHEMA_EVENT_STATUS[event.status]
+    undated = " (not dated in the article)" if event.is_undated else ""
+    node["description"] = " ".join(
+        part
+        for part in (
+            event.summary,
+            f"Date: {event.date_text}{undated}.",
+            "" if event.is_occurred else f"{event.status_label}.",
+        )
+        if part
+    )
+    if event.location:
+        node["location"] = {"@type": "Place", "name": event.location}
+    if event.participants:
+        node["attendee"] = [_ref(p.actor.anchor) for p in event.participants]
+    return node
+
+
+def _claim_node(claim, page):
+    node = {
+        "@type": "Claim",
+        "@id": f"#{claim.anchor}",
+        "text": claim.text,
+        # What kind of statement it is, its figure as qualified, and the editors' reading.
+        "description": " ".join(
+            part
+            for part in (
+                f"{claim.status_label}.",
+                f"Figure: {claim.figure_text}." if claim.figure_text else "",
+                f"Editors’ note: {claim.note}" if claim.note else "",
+            )
+            if part
+        ),
+        "appearance": {
+            "@type": "Quotation",
+            "text": claim.quote,
+            "isPartOf": {"@id": "#original-article"},
+        },
+    }
+    author = claim.claimant or claim.source.affiliation
+    if claim.source.kind == Source.Kind.ARTICLE and claim.claimant is None:
+        # The article's own voice: its outlet, when known.
+        name = page.article.get("outlet") or claim.source.name
+        node["author"] = {"@type": "Organization", "name": name}
+    elif author is not None:
+        node["author"] = _ref(author.anchor)
+    else:
+        node["author"] = {"@type": "Organization", "name": claim.source.name}
+    about = [_ref(event.anchor) for event in claim.events]
+    about += [_ref(actor.anchor) for actor in claim.actors]
+    if about:
+        node["about"] = about
+    return node
+
+
+def json_ld(page, page_url):
+    """schema.org description of the briefing: the article, its events, actors and claims."""
+    article = page.article
+    original = {"@type": "NewsArticle", "@id": "#original-article"}
+    for key, name in (("headline", "headline"), ("url", "url"), ("published_on", "datePublished")):
+        if article.get(key):
+            original[name] = article[key]
+    if article.get("outlet"):
+        original["publisher"] = {"@type": "Organization", "name": article["outlet"]}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "AnalysisNewsArticle",
+        "@id": page_url,
+        "url": page_url,
+        "headline": page.title,
+        "description": page.summary,
+        "isBasedOn": original,
+        "about": [_event_node(event) for event in page.events],
+        "mentions": [_actor_node(actor) for actor in page.actors],
+        "hasPart": [_claim_node(claim, page) for claim in page.claims],
+    }
+    if page.edition:
+        data["datePublished"] = page.edition["published_at"]
+        data["version"] = page.edition["number"]
+    return script_json(data)
+
+
+# Escapes that keep JSON inside <script> from closing the element or opening a comment.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def script_json(data):
+    """JSON safe to place inside a <script> element: <, > and & are escaped as \\u escapes."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_SCRIPT_ESCAPES))  # noqa: S308 - <, >, & escaped above
