@@ -64,8 +64,25 @@ def publish(briefing, user, note=""):
     problems = publishing_problems(briefing, note)
     if problems:
         raise PublishingRefused(problems)
+    edition = make_edition(briefing, published_by=user if user.pk else None, note=note)
+    transaction.on_commit(content_changed)
+    logger.info("Published %s as edition %s by %s", briefing.slug, edition.number, user)
+    return edition
+
+
+def make_edition(briefing, published_at=None, published_by=None, note="", checked_only=False):
+    """The working copy as the briefing's next edition, live from now on: no rule is checked.
+
+    publish() checks the permission and the rules first; the loader and the first-edition
+    migration make an edition of what was already published. `checked_only` leaves out what
+    readers were not shown.
+    """
     number = (briefing.editions.aggregate(last=Max("number"))["last"] or 0) + 1
-    published_at = timezone.now()
+    published_at = published_at or timezone.now()
+    note = note.strip()
+    document = documents.working_document(
+        briefing, {"number": number, "published_at": published_at, "note": note}
+    )
     edition = Edition.objects.create(
         briefing=briefing,
         number=number,
@@ -73,15 +90,11 @@ def publish(briefing, user, note=""):
         title=briefing.title,
         summary=briefing.summary,
         published_at=published_at,
-        published_by=user if user.pk else None,
-        note=note.strip(),
-        document=documents.working_document(
-            briefing, {"number": number, "published_at": published_at, "note": note.strip()}
-        ),
+        published_by=published_by,
+        note=note,
+        document=documents.only_checked(document) if checked_only else document,
     )
     briefing.record_publication(edition)
-    transaction.on_commit(content_changed)
-    logger.info("Published %s as edition %s by %s", briefing.slug, number, user)
     return edition
 
 

@@ -2,9 +2,8 @@
 
 import factory
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from briefing import documents, models
+from briefing import models, publishing
 from briefing.middleware import content_changed
 
 
@@ -131,21 +130,7 @@ def publish_edition(briefing, note="", user=None):
     tested on its own), so a test can publish a briefing with only the content it needs.
     """
     briefing.refresh_from_db()  # title and slug as stored, like the document
-    number = briefing.editions.count() + 1
-    published_at = timezone.now()
-    edition_data = {"number": number, "published_at": published_at, "note": note}
-    edition = models.Edition.objects.create(
-        briefing=briefing,
-        number=number,
-        slug=briefing.slug,
-        title=briefing.title,
-        summary=briefing.summary,
-        published_at=published_at,
-        published_by=user,
-        note=note,
-        document=documents.only_checked(documents.working_document(briefing, edition_data)),
-    )
-    briefing.record_publication(edition)
+    edition = publishing.make_edition(briefing, published_by=user, note=note, checked_only=True)
     content_changed()
     return edition
 

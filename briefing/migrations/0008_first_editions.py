@@ -9,7 +9,6 @@ briefing's earlier public notes, which editions replace.
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
-from django.utils import timezone
 
 # Editors and Publishers relate claims (0004) and read editions; only publishing makes editions.
 GROUP_PERMISSIONS = {
@@ -43,8 +42,8 @@ def grant_permissions(apps, schema_editor):
 
 
 def forwards(apps, schema_editor):
-    from briefing.documents import only_checked, working_document
-    from briefing.models import Briefing, Edition
+    from briefing.models import Briefing
+    from briefing.publishing import make_edition
 
     for name in ("Event", "Claim"):
         model = apps.get_model("briefing", name)
@@ -54,23 +53,10 @@ def forwards(apps, schema_editor):
     for briefing in Briefing.objects.filter(status="published", live_edition__isnull=True):
         notes = ChangeNote.objects.filter(briefing_id=briefing.pk).order_by("created_at")
         note = " ".join(f"{n.created_at:%d %B %Y}: {n.text}" for n in notes)
-        published_at = briefing.published_at or timezone.now()
-        edition = Edition.objects.create(
-            briefing=briefing,
-            number=1,
-            slug=briefing.slug,
-            title=briefing.title,
-            summary=briefing.summary,
-            published_at=published_at,
-            note=note,
-            # What readers saw: the checked events and claims.
-            document=only_checked(
-                working_document(
-                    briefing, {"number": 1, "published_at": published_at, "note": note}
-                )
-            ),
+        # What readers saw: the checked events and claims.
+        make_edition(
+            briefing, published_at=briefing.published_at, note=note, checked_only=True
         )
-        Briefing.objects.filter(pk=briefing.pk).update(live_edition=edition)
 
 
 class Migration(migrations.Migration):

@@ -91,9 +91,9 @@ class Command(loaddata.Command):
 
     def publish_first_editions(self):
         """Readers see editions only: a briefing loaded as published gets its first one."""
-        from briefing import documents
+        from briefing import publishing
         from briefing.middleware import content_changed
-        from briefing.models import Briefing, Edition
+        from briefing.models import Briefing
 
         loaded = [d.object.pk for d in self.loaded_instances if isinstance(d.object, Briefing)]
         waiting = Briefing.objects.filter(
@@ -110,18 +110,7 @@ class Command(loaddata.Command):
                     f"Briefing “{briefing}” is marked published but has unchecked events or "
                     "claims; nothing was changed."
                 )
-            published_at = briefing.published_at
-            edition_data = {"number": 1, "published_at": published_at, "note": ""}
-            edition = Edition.objects.create(
-                briefing=briefing,
-                number=1,
-                slug=briefing.slug,
-                title=briefing.title,
-                summary=briefing.summary,
-                published_at=published_at,
-                document=documents.working_document(briefing, edition_data),
-            )
-            briefing.record_publication(edition)
+            publishing.make_edition(briefing, published_at=briefing.published_at)
             content_changed()
 
     def save_obj(self, obj):
