@@ -431,6 +431,12 @@ class Actor(CleanTextModel):
         "marked “added by the editors”.",
     )
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised on every save; a save based on an older version is refused.",
+    )
+
     history = HistoricalRecords()
     objects = SlugManager()
 
@@ -530,6 +536,12 @@ class Source(CleanTextModel):
         "background added by the editors",
         blank=True,
         help_text="Knowledge from outside the article; readers see it marked as the editors'.",
+    )
+
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised on every save; a save based on an older version is refused.",
     )
 
     history = HistoricalRecords()
