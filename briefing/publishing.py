@@ -10,7 +10,8 @@ import logging
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
 from django.utils import timezone
 
@@ -96,6 +97,25 @@ def make_edition(briefing, published_at=None, published_by=None, note="", checke
     )
     briefing.record_publication(edition)
     return edition
+
+
+def complete_first_editions(using="default", **kwargs):
+    """Write the documents of the first editions that migration 0008 recorded without one.
+
+    Connected to post_migrate: the document builder reads today's models, so it runs only when
+    every migration has been applied. The document is what readers saw: the checked items.
+    """
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    pending = Edition.objects.using(using).filter(number=1, document={}).select_related("briefing")
+    for edition in pending:
+        document = documents.working_document(
+            edition.briefing,
+            {"number": 1, "published_at": edition.published_at, "note": edition.note},
+        )
+        edition.document = documents.only_checked(document)
+        edition.save(update_fields=["document"])
 
 
 @transaction.atomic

@@ -2,9 +2,11 @@
 from its content as it stands (so readers see what they saw before), and every check vouches for
 the version it was given on.
 
-The first editions are built with the app's own document builder, as the page rendered them:
-this migration fits the models of this release. Its “what changed” note keeps the texts of the
-briefing's earlier public notes, which editions replace.
+The migration records each first edition with the historical models: its number, title, dates
+and a “what changed” note that keeps the texts of the briefing's earlier public notes, which
+editions replace. Its document is written once every migration has run, by the app's own
+document builder as the page rendered it (`briefing.publishing.complete_first_editions`, on
+post_migrate): the builder reads today's models, which a later migration may have changed.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -42,21 +44,28 @@ def grant_permissions(apps, schema_editor):
 
 
 def forwards(apps, schema_editor):
-    from briefing.models import Briefing
-    from briefing.publishing import make_edition
-
     for name in ("Event", "Claim"):
         model = apps.get_model("briefing", name)
         model.objects.filter(review_status="checked").update(checked_version=models.F("version"))
 
+    Briefing = apps.get_model("briefing", "Briefing")
     ChangeNote = apps.get_model("briefing", "ChangeNote")
+    Edition = apps.get_model("briefing", "Edition")
     for briefing in Briefing.objects.filter(status="published", live_edition__isnull=True):
         notes = ChangeNote.objects.filter(briefing_id=briefing.pk).order_by("created_at")
         note = " ".join(f"{n.created_at:%d %B %Y}: {n.text}" for n in notes)
-        # What readers saw: the checked events and claims.
-        make_edition(
-            briefing, published_at=briefing.published_at, note=note, checked_only=True
+        # An empty document: complete_first_editions writes it after the last migration.
+        edition = Edition.objects.create(
+            briefing=briefing,
+            number=1,
+            slug=briefing.slug,
+            title=briefing.title,
+            summary=briefing.summary,
+            published_at=briefing.published_at,
+            note=note.strip(),
+            document={},
         )
+        Briefing.objects.filter(pk=briefing.pk).update(live_edition=edition)
 
 
 class Migration(migrations.Migration):
