@@ -26,6 +26,7 @@ from briefing.forms import (
     SafeAutocompleteSelect,
     SafeAutocompleteSelectMultiple,
     TakeawayForm,
+    VersionedForm,
 )
 from briefing.models import (
     Actor,
@@ -482,7 +483,8 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(HistoryAdmin):
+class ActorAdmin(VersionedAdmin):
+    form = VersionedForm
     list_display = ["name", "kind", "role", "affiliation", "wikidata_id"]
     list_filter = ["kind"]
     list_select_related = ["affiliation"]
@@ -491,7 +493,7 @@ class ActorAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "role", "affiliation"]}),
+        (None, {"fields": ["name", "slug", "kind", "role", "affiliation", "based_on_version"]}),
         (
             "From the article",
             {
@@ -512,7 +514,8 @@ class ActorAdmin(HistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(VersionedAdmin):
+    form = VersionedForm
     list_display = ["name", "kind", "reliability", "affiliation"]
     list_filter = ["kind", "reliability"]
     list_select_related = ["affiliation"]
@@ -520,7 +523,7 @@ class SourceAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "affiliation", "url"]}),
+        (None, {"fields": ["name", "slug", "kind", "affiliation", "url", "based_on_version"]}),
         ("Assessment", {"fields": ["reliability", "description"]}),
         (
             "Added by the editors",
