@@ -5,3 +5,6 @@ class BriefingConfig(AppConfig):
     name = "briefing"
     verbose_name = "Briefings"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from briefing import lookups  # noqa: F401 - registers the lookups
