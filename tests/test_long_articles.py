@@ -2,6 +2,9 @@
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from briefing.models import Paragraph, ReviewStatus
@@ -114,3 +117,20 @@ def test_a_short_article_is_still_edited_inline_with_a_link_to_its_paragraphs_pa
     formsets = [inline.formset.model for inline in response.context["inline_admin_formsets"]]
     assert Paragraph in formsets
     assert "1 paragraph(s); edit them below, or" in response.content.decode()
+
+
+def test_the_paragraphs_page_costs_the_same_queries_for_a_short_and_a_long_article(
+    client, chief, long_briefing
+):
+    short = ClaimFactory().briefing
+    client.force_login(chief)
+    url = reverse("admin:briefing_paragraph_changelist")
+
+    def queries(briefing):
+        ContentType.objects.clear_cache()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"{url}?briefing__id__exact={briefing.pk}")
+        assert response.status_code == 200
+        return len(captured)
+
+    assert queries(short) == queries(long_briefing)  # 1 row and a full page of 100

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 HUGE = "99999999999999999999"
 BAD_IDS = [HUGE, "abc", "-1", "0"]
-MODELS = ["briefing", "actor", "source", "event", "claim", "edition"]
+MODELS = ["briefing", "actor", "source", "event", "claim", "edition", "paragraph"]
+WITH_HISTORY = ["briefing", "actor", "source", "event", "claim"]
 ANSWERS = {200, 302, 400, 403, 404}
 
 
@@ -51,7 +52,7 @@ def object_pages(bad_id):
         for model in MODELS
         for page in ("change/", "delete/", "history/")
     ]
-    pages += [f"/admin/briefing/{model}/{bad_id}/history/1/" for model in MODELS[:5]]
+    pages += [f"/admin/briefing/{model}/{bad_id}/history/1/" for model in WITH_HISTORY]
     pages += [f"/admin/briefing/briefing/{bad_id}/publish/"]
     return pages
 
@@ -75,10 +76,10 @@ def test_history_pages_with_a_malformed_or_huge_version_answer_404(chief_client,
 PREFILLS = [
     ("claim", field)
     for field in ("briefing", "source", "claimant", "paragraph", "actors", "events")
-] + [("event", "briefing"), ("takeaway", "claims")]
+] + [("event", "briefing"), ("paragraph", "briefing"), ("source", "affiliation")]
 
 
-@pytest.mark.parametrize(("model", "field"), [p for p in PREFILLS if p[0] != "takeaway"])
+@pytest.mark.parametrize(("model", "field"), PREFILLS)
 @pytest.mark.parametrize("value", [HUGE, "abc", f"1,{HUGE}", "-1"])
 def test_add_forms_prefilled_with_a_malformed_or_huge_id_never_fail(
     chief_client, model, field, value
@@ -134,17 +135,27 @@ def test_inline_and_related_fields_with_a_huge_id_are_form_errors(
     assert obj[model].version == 1
 
 
+@pytest.mark.parametrize("action", ["mark_checked", "export_csv", "delete_selected"])
 @pytest.mark.parametrize("selected", [[HUGE], ["abc"], ["1", HUGE], [""]])
-def test_mark_checked_with_huge_or_malformed_selected_ids_never_fails(
-    chief_client, claim, selected
+def test_actions_on_huge_or_malformed_selected_ids_never_fail(
+    chief_client, claim, action, selected
 ):
     response = chief_client.post(
         reverse("admin:briefing_claim_changelist"),
-        {"action": "mark_checked", "_selected_action": selected, f"seen_version_{HUGE}": "1"},
+        {"action": action, "_selected_action": selected, f"seen_version_{HUGE}": "1"},
     )
     assert response.status_code in ANSWERS
     claim.refresh_from_db()
     assert not claim.is_checked
+
+
+@pytest.mark.parametrize("selected", [[HUGE], ["abc"]])
+def test_deleting_huge_or_malformed_selected_paragraphs_never_fails(chief_client, selected):
+    response = chief_client.post(
+        reverse("admin:briefing_paragraph_changelist"),
+        {"action": "delete_selected", "_selected_action": selected},
+    )
+    assert response.status_code in ANSWERS
 
 
 @pytest.mark.parametrize("version", [HUGE, "abc", ""])
