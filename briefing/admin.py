@@ -3,11 +3,16 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, F, Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.forms import Textarea
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -21,11 +26,13 @@ from briefing.forms import (
     ClaimForm,
     ClaimRelationForm,
     EventForm,
+    ParagraphForm,
     ParticipationForm,
     PublishForm,
     SafeAutocompleteSelect,
     SafeAutocompleteSelectMultiple,
     TakeawayForm,
+    VersionedForm,
 )
 from briefing.models import (
     Actor,
@@ -78,13 +85,53 @@ class AutocompleteWidgetsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class HistoryAdmin(AutocompleteWidgetsMixin, SimpleHistoryAdmin):
+class CalendarSafeChangeList(ChangeList):
+    """A date drill-down past the calendar's last year (a crafted ?year=9999&month=12) is a bad
+    filter, as Django treats other bad filters, rather than an overflow and a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+def id_or_404(field, value):
+    """An id in the address that the field cannot hold (“abc”) names no page: 404, not 500."""
+    try:
+        field.to_python(unquote(value))
+    except ValidationError:
+        raise Http404("No such object.") from None
+
+
+class WellFormedSelectionMixin:
+    """An action on ids no object can have (“abc” in a crafted POST) is a 400, not a 500."""
+
+    def response_action(self, request, queryset):
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                self.opts.pk.to_python(value)
+            except ValidationError:
+                return HttpResponseBadRequest("The selection names objects that cannot exist.")
+        return super().response_action(request, queryset)
+
+
+class HistoryAdmin(WellFormedSelectionMixin, AutocompleteWidgetsMixin, SimpleHistoryAdmin):
     """Every change is kept by django-simple-history, viewable and revertible."""
 
     # An address typed without a scheme is taken as https (Django 6's default, asked for now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def get_changelist(self, request, **kwargs):
+        return CalendarSafeChangeList
+
+    def history_view(self, request, object_id, extra_context=None):
+        id_or_404(self.opts.pk, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        id_or_404(self.opts.pk, object_id)
+        id_or_404(self.model.history.model._meta.pk, version_id)
         # Django's change view runs in a transaction; the revert view does not. The version
         # check locks the row until the revert is saved, so it needs one too.
         with transaction.atomic():
@@ -214,8 +261,29 @@ def briefing_title(item):
 # Briefing ------------------------------------------------------------------
 
 
+# Up to this many paragraphs are also edited inline on the briefing's form. Each inline row posts
+# up to 6 fields (id, briefing, number, text, is_heading, DELETE): 100 rows are 600 of the 1,000
+# fields Django accepts in one request (DATA_UPLOAD_MAX_NUMBER_FIELDS), which leaves room for
+# the briefing's 15 and its takeaways. A longer article's paragraphs are edited only on their own
+# page (ParagraphAdmin), a page of PARAGRAPHS_PER_PAGE at a time, so its form always saves.
+PARAGRAPHS_INLINE_LIMIT = 100
+PARAGRAPHS_PER_PAGE = 100
+
+
+def uncheck_claims_quoting(model_admin, request, paragraphs):
+    """A claim vouches for words of its paragraph: new words need a new check."""
+    unchecked = Claim.objects.filter(paragraph__in=paragraphs).uncheck(request.user)
+    if unchecked:
+        model_admin.message_user(
+            request,
+            f"{unchecked} claim(s) quoting the edited paragraphs need checking again.",
+            messages.WARNING,
+        )
+
+
 class ParagraphInline(admin.TabularInline):
     model = Paragraph
+    form = ParagraphForm
     fields = ["number", "text", "is_heading"]
     extra = 0
     classes = ["collapse"]
@@ -252,7 +320,13 @@ class BriefingAdmin(VersionedAdmin):
     # Meta.ordering is dropped from the annotated (GROUP BY) queryset, so it is restated here.
     ordering = Briefing._meta.ordering
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "published_at", "live_edition", "review_progress"]
+    readonly_fields = [
+        "status",
+        "published_at",
+        "live_edition",
+        "review_progress",
+        "paragraphs_page",
+    ]
     inlines = [ParagraphInline, TakeawayInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "bottom_line", "based_on_version"]}),
@@ -268,6 +342,7 @@ class BriefingAdmin(VersionedAdmin):
             "The article",
             {
                 "fields": [
+                    "paragraphs_page",
                     "article_headline",
                     "article_outlet",
                     "article_url",
@@ -383,15 +458,36 @@ class BriefingAdmin(VersionedAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         if formset.model is Paragraph and formset.changed_objects:
-            # A claim vouches for words of its paragraph: new words need a new check.
             edited = [paragraph for paragraph, _ in formset.changed_objects]
-            unchecked = Claim.objects.filter(paragraph__in=edited).uncheck(request.user)
-            if unchecked:
-                self.message_user(
-                    request,
-                    f"{unchecked} claim(s) quoting the edited paragraphs need checking again.",
-                    messages.WARNING,
-                )
+            uncheck_claims_quoting(self, request, edited)
+
+    def get_inlines(self, request, obj):
+        if obj is not None and self.paragraph_count(obj) > PARAGRAPHS_INLINE_LIMIT:
+            return [inline for inline in self.inlines if inline is not ParagraphInline]
+        return self.inlines
+
+    @staticmethod
+    def paragraph_count(briefing):
+        if not hasattr(briefing, "_paragraph_count"):
+            briefing._paragraph_count = briefing.paragraphs.count()
+        return briefing._paragraph_count
+
+    @admin.display(description="Paragraphs")
+    def paragraphs_page(self, briefing):
+        count = self.paragraph_count(briefing)
+        url = reverse("admin:briefing_paragraph_changelist")
+        where = (
+            "too many to edit on this form: edit them"
+            if count > PARAGRAPHS_INLINE_LIMIT
+            else "edit them below, or"
+        )
+        return format_html(
+            '{} paragraph(s); {} <a href="{}?briefing__id__exact={}">on their own page</a>.',
+            count,
+            where,
+            url,
+            briefing.pk,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -478,11 +574,39 @@ class EditionAdmin(admin.ModelAdmin):
         return edition.get_absolute_url()
 
 
+@admin.register(Paragraph)
+class ParagraphAdmin(WellFormedSelectionMixin, AutocompleteWidgetsMixin, admin.ModelAdmin):
+    """The article's paragraphs, a page at a time: a long article never outgrows one form."""
+
+    form = ParagraphForm
+    list_display = ["number", "text", "is_heading", briefing_title]
+    list_display_links = ["number"]
+    list_editable = ["text", "is_heading"]
+    list_filter = ["briefing"]
+    list_select_related = ["briefing"]
+    list_per_page = PARAGRAPHS_PER_PAGE
+    search_fields = ["text"]
+    ordering = ["briefing", "number"]
+    fields = ["briefing", "number", "text", "is_heading"]
+    autocomplete_fields = ["briefing"]
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 80})}}
+
+    def get_changelist_form(self, request, **kwargs):
+        # The list's rows are checked like the change form (Django's default is a plain form).
+        return super().get_changelist_form(request, form=self.form, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "text" in form.changed_data:
+            uncheck_claims_quoting(self, request, [obj])
+
+
 # Actors and sources --------------------------------------------------------
 
 
 @admin.register(Actor)
-class ActorAdmin(HistoryAdmin):
+class ActorAdmin(VersionedAdmin):
+    form = VersionedForm
     list_display = ["name", "kind", "role", "affiliation", "wikidata_id"]
     list_filter = ["kind"]
     list_select_related = ["affiliation"]
@@ -491,7 +615,7 @@ class ActorAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "role", "affiliation"]}),
+        (None, {"fields": ["name", "slug", "kind", "role", "affiliation", "based_on_version"]}),
         (
             "From the article",
             {
@@ -512,7 +636,8 @@ class ActorAdmin(HistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(VersionedAdmin):
+    form = VersionedForm
     list_display = ["name", "kind", "reliability", "affiliation"]
     list_filter = ["kind", "reliability"]
     list_select_related = ["affiliation"]
@@ -520,7 +645,7 @@ class SourceAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "affiliation", "url"]}),
+        (None, {"fields": ["name", "slug", "kind", "affiliation", "url", "based_on_version"]}),
         ("Assessment", {"fields": ["reliability", "description"]}),
         (
             "Added by the editors",

@@ -8,6 +8,7 @@ class BriefingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from briefing import lookups  # noqa: F401 - registers the lookups
         from briefing.publishing import complete_first_editions
 
         post_migrate.connect(complete_first_editions, sender=self)

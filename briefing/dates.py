@@ -19,6 +19,10 @@ from django.utils.dateformat import format as format_date
 # arithmetic on the timeline can never overflow.
 EARLIEST = datetime.date(1800, 1, 1)
 LATEST = datetime.date(2199, 12, 31)
+OUT_OF_RANGE = (
+    f"a briefing's dates lie between {EARLIEST.year} and {LATEST.year}; "
+    "check the year for a typing error."
+)
 
 HOW_TO_WRITE = (
     "Write a day as 2025-03-21, a month as 2025-03, a year as 2025; add ? when uncertain, "
@@ -146,6 +150,12 @@ class UncertainDate:
         return "".join(text for text, _ in self.parts(within))
 
 
+def in_range(value):
+    """Whether a date, or the day of a date and time, lies between EARLIEST and LATEST."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    return EARLIEST <= day <= LATEST
+
+
 def _refuse(value, reason):
     raise ValidationError(f"“{value}”: {reason} {HOW_TO_WRITE}", code="invalid_edtf")
 
@@ -167,12 +177,8 @@ def _point(value, node):
         last = edtf.struct_time_to_date(node.upper_strict())
     except (ValueError, OverflowError, TypeError):
         _refuse(value, "that date is not in the calendar.")
-    if first < EARLIEST or last > LATEST:
-        _refuse(
-            value,
-            f"a briefing's dates lie between {EARLIEST.year} and {LATEST.year}; "
-            "check the year for a typing error.",
-        )
+    if not (in_range(first) and in_range(last)):
+        _refuse(value, OUT_OF_RANGE)
     return Point(first, last, node.precision, uncertain, approximate)
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Max
 from django.utils.text import Truncator
 
+from briefing import dates
 from briefing.models import (
     Briefing,
     Claim,
@@ -81,6 +82,22 @@ class VersionedForm(forms.ModelForm):
         return cleaned_data
 
 
+class ParagraphForm(forms.ModelForm):
+    class Meta:
+        model = Paragraph
+        fields = ["number", "text", "is_heading"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk and "text" in self.changed_data and "text" in cleaned_data:
+            self.instance.text = cleaned_data["text"]
+            try:
+                self.instance.validate_related()
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned_data
+
+
 class ParticipationForm(forms.ModelForm):
     class Meta:
         model = Participation
@@ -127,6 +144,10 @@ class BriefingForm(VersionedForm):
             "article_published_on",
             "article_details_from_editors",
         ]
+        help_texts = {
+            "article_published_on": "Leave empty when the article's date is not known. "
+            f"Years {dates.EARLIEST.year}–{dates.LATEST.year}.",
+        }
 
 
 class BriefingAddForm(BriefingForm):

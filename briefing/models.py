@@ -1,5 +1,6 @@
 """The briefing data model: a briefing of one article, its actors, sources, events and claims."""
 
+import datetime
 import re
 
 from django.conf import settings
@@ -27,7 +28,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class CleanTextModel(models.Model):
-    """Refuses control characters in every text field, from the admin and loaddata alike."""
+    """Refuses control characters in every text field and dates outside the briefing range
+    (dates.EARLIEST to dates.LATEST) in every date field, from the admin and loaddata alike."""
 
     class Meta:
         abstract = True
@@ -50,6 +52,10 @@ class CleanTextModel(models.Model):
                         "it is not text (often left over from copying).",
                         code="control_character",
                     )
+                )
+            if isinstance(value, datetime.date) and not dates.in_range(value):
+                errors.setdefault(field.name, []).append(
+                    ValidationError(f"Out of range: {dates.OUT_OF_RANGE}", code="date_out_of_range")
                 )
         if errors:
             raise ValidationError(errors)
@@ -350,6 +356,19 @@ class Paragraph(CleanTextModel):
     @property
     def anchor(self):
         return f"p{self.number}"
+
+    def validate_related(self):
+        """The claims citing the paragraph still find their quotes in its text."""
+        lost = [claim for claim in self.claims.all() if claim.quote not in self.text]
+        if lost:
+            raise ValidationError(
+                {
+                    "text": "These claims quote words this text no longer has; change their "
+                    "quotes first, or keep the words: "
+                    + "; ".join(f"claim {claim.order} (“{claim.quote}”)" for claim in lost)
+                    + "."
+                }
+            )
 
 
 def split_into_paragraphs(text):
@@ -1118,7 +1137,7 @@ class EditionManager(models.Manager.from_queryset(EditionQuerySet)):
         return self.get(briefing__slug=briefing_slug, number=number)
 
 
-class Edition(models.Model):
+class Edition(CleanTextModel):
     """A briefing as a Publisher published it: numbered, dated, never changed afterwards."""
 
     briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="editions")

@@ -207,6 +207,16 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two editors saving at the same moment: a save reads before it writes, and in SQLite's
+    # default (deferred) transactions a reader cannot wait for the write lock another holds, so
+    # one save failed at once with "database is locked". IMMEDIATE takes the lock as the
+    # transaction begins; a save then waits its turn, up to `timeout` seconds (a save takes
+    # milliseconds), instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+
 # Local memory is per process: several app processes or servers need a shared cache
 # (redis://, pymemcache://, or filecache:// on one machine) so that an edit clears every copy.
 CACHES = {"default": env_url("CACHE_URL", env.cache, default="locmemcache://")}

@@ -264,7 +264,8 @@ def test_every_admin_page_answers_with_the_same_query_count_at_ten_times_the_dat
 DEMO_PAGE_QUERIES = {
     "briefing list": 7,
     "briefing add": 3,
-    "briefing change": 11,
+    # One to count the paragraphs: a long article's are edited on their own page, not inline.
+    "briefing change": 12,
     "briefing history": 6,
     "actor list": 5,
     "actor add": 3,

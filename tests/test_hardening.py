@@ -8,14 +8,17 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from briefing.models import Actor, Briefing, Edition
+from briefing.models import Actor, Briefing, Edition, Event
 from tests.factories import (
     ActorFactory,
+    BriefingFactory,
     ClaimFactory,
+    ParagraphFactory,
     StaffFactory,
     UserFactory,
     publish_edition,
 )
+from tests.test_admin import form_data
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -123,3 +126,101 @@ def test_logging_in_without_a_usable_next_lands_on_the_admin_index(client, next_
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
+
+
+# loaddata applies the admin's rules -------------------------------------------------------
+
+
+def load_fixture(tmp_path, objects):
+    path = tmp_path / "fixture.json"
+    path.write_text(json.dumps(objects))
+    call_command("loaddata", str(path), verbosity=0)
+
+
+@pytest.mark.django_db
+def test_loaddata_refuses_a_paragraph_text_its_claims_no_longer_quote_and_changes_nothing(
+    tmp_path,
+):
+    claim = ClaimFactory(quote="something happened")
+    paragraph = claim.paragraph
+    before = paragraph.text
+    other = ParagraphFactory(briefing=claim.briefing, text="A second paragraph.")
+
+    with pytest.raises(CommandError) as refused:
+        load_fixture(
+            tmp_path,
+            [
+                {
+                    "model": "briefing.paragraph",
+                    "fields": {
+                        "briefing": [claim.briefing.slug],
+                        "number": number,
+                        "text": text,
+                    },
+                }
+                for number, text in [
+                    (other.number, "The second paragraph, reworded."),
+                    (paragraph.number, "Nothing of the sort took place."),
+                ]
+            ],
+        )
+
+    message = str(refused.value)
+    assert "nothing was changed" in message
+    assert f"briefing.Paragraph “¶{paragraph.number}: Nothing of the sort" in message
+    assert f"claim {claim.order} (“something happened”)" in message
+    paragraph.refresh_from_db()
+    other.refresh_from_db()
+    assert (paragraph.text, other.text) == (before, "A second paragraph.")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("date_edtf", ["9999-12-31", "9999", "1799-12-31", "2025/9999"])
+def test_loaddata_refuses_an_event_dated_outside_the_range_and_changes_nothing(tmp_path, date_edtf):
+    briefing = BriefingFactory()
+    fields = {"briefing": [briefing.slug], "title": "Far off", "slug": "far-off"}
+
+    with pytest.raises(CommandError, match="between 1800 and 2199"):
+        load_fixture(
+            tmp_path, [{"model": "briefing.event", "fields": fields | {"date_edtf": date_edtf}}]
+        )
+
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_loaddata_refuses_a_control_character_in_a_title_and_changes_nothing(tmp_path):
+    briefing = BriefingFactory(title="Clean title")
+    fields = {
+        "title": "Title\x1bwith an escape",
+        "slug": briefing.slug,
+        "summary": "S.",
+        "created_at": "2025-03-21T09:00:00Z",
+        "updated_at": "2025-03-21T09:00:00Z",
+    }
+
+    with pytest.raises(CommandError, match="briefing.Briefing .*title: .*U\\+001B"):
+        load_fixture(tmp_path, [{"model": "briefing.briefing", "fields": fields}])
+
+    briefing.refresh_from_db()
+    assert briefing.title == "Clean title"
+
+
+@pytest.mark.django_db
+def test_an_admin_paragraph_edit_its_claims_no_longer_quote_is_a_form_error(client, superuser):
+    claim = ClaimFactory(quote="something happened")
+    paragraph = claim.paragraph
+    before = paragraph.text
+    client.force_login(superuser)
+    url = reverse("admin:briefing_briefing_change", args=[claim.briefing.pk])
+    data = form_data(client.get(url))
+    row = next(key for key, value in data.items() if value == str(paragraph.pk) and "-id" in key)
+    data[row.replace("-id", "-text")] = "Nothing of the sort took place."
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    paragraphs = response.context["inline_admin_formsets"][0].formset
+    assert f"claim {claim.order} (“something happened”)" in str(paragraphs.errors)
+    paragraph.refresh_from_db()
+    assert paragraph.text == before

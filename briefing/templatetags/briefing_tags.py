@@ -7,6 +7,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from briefing import dates
+
 register = template.Library()
 
 
@@ -85,6 +87,12 @@ MIN_BAR = 6
 LABEL_CHARS = 64
 
 
+def _on_chart(day):
+    """Where a day is drawn: one stored outside the range the forms allow (written around them)
+    sits at the range's edge, so that the chart's date arithmetic cannot overflow."""
+    return day and min(max(day, dates.EARLIEST), dates.LATEST)
+
+
 def _month_after(day):
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
@@ -121,7 +129,9 @@ def timeline_chart(events):
     dated = [event for event in events if event.date_earliest or event.date_latest]
     if not dated:
         return {"rows": []}
-    known = [day for event in dated for day in (event.date_earliest, event.date_latest) if day]
+    known = [
+        _on_chart(day) for event in dated for day in (event.date_earliest, event.date_latest) if day
+    ]
     first = datetime.date(min(known).year, 1, 1)
     last = _month_after(max(known))
     span = max((last - first).days, 1)
@@ -134,9 +144,10 @@ def timeline_chart(events):
     rows = []
     for number, event in enumerate(dated, start=1):
         date = event.parsed_date
-        start = x(event.date_earliest) if event.date_earliest else left_edge
+        earliest, latest = _on_chart(event.date_earliest), _on_chart(event.date_latest)
+        start = x(earliest) if earliest else left_edge
         # An open or unknown end runs to the right edge.
-        end = x(event.date_latest + datetime.timedelta(days=1)) if event.date_latest else right_edge
+        end = x(latest + datetime.timedelta(days=1)) if latest else right_edge
         width = max(end - start, MIN_BAR)
         start = min(start, right_edge - width)
         classes = ["bar"]
