@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from briefing import documents, publishing
+from briefing import desk, documents, publishing
 from briefing.forms import (
     BriefingAddForm,
     BriefingForm,
@@ -400,10 +400,16 @@ class BriefingAdmin(VersionedAdmin):
 
     def get_urls(self):
         publish = self.admin_site.admin_view(self.publish_view)
+        annotate = self.admin_site.admin_view(self.desk_view)
         return [
             path("<path:object_id>/publish/", publish, name="briefing_briefing_publish"),
+            path("<path:object_id>/desk/", annotate, name="briefing_briefing_desk"),
             *super().get_urls(),
         ]
+
+    def desk_view(self, request, object_id):
+        """The annotation desk: claims drafted on the article's own sentences (briefing.desk)."""
+        return desk.desk_view(self, request, object_id)
 
     def publish_view(self, request, object_id):
         """The publish screen: what the next edition changes, what stops it, and the button."""

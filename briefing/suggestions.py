@@ -95,7 +95,7 @@ def find_cues(text):
             if who in _NOT_A_SPEAKER:
                 who = ""
             found.append(Cue(match.group(), match.start(), match.end(), status, who))
-    return _without_overlaps(found)
+    return without_overlaps(found)
 
 
 def suggested_status(cues):
@@ -107,7 +107,7 @@ def suggested_status(cues):
     return "stated"
 
 
-def _without_overlaps(spans, key=None):
+def without_overlaps(spans, key=None):
     """Keep the longest of overlapping spans (or the best by `key`), in text order."""
     key = key or (lambda span: span.end - span.start)
     kept = []
@@ -392,7 +392,7 @@ def find_actors(text, index):
             continue
         start, end = _widen_to_words(text, aligned.dest_start, aligned.dest_end)
         found.append(Mention(text[start:end], start, end, actor, name, aligned.score))
-    best = _without_overlaps(found, key=lambda m: (m.score, m.end - m.start))
+    best = without_overlaps(found, key=lambda m: (m.score, m.end - m.start))
     seen, mentions = set(), []
     for mention in best:
         if mention.actor.pk not in seen:
