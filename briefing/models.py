@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from briefing import dates
 from briefing.dates import validate_edtf
+from briefing.quotes import quote_mismatch
 
 wikidata_id_validator = RegexValidator(
     r"^Q[1-9][0-9]*$",
@@ -973,7 +974,7 @@ class Claim(Reviewed):
             elif self.quote and self.quote not in paragraph.text:
                 errors["quote"] = (
                     f"The quote does not occur verbatim in paragraph {paragraph.number}. "
-                    "Copy the exact words, including punctuation and quotation marks."
+                    + quote_mismatch(self.quote, paragraph.text)
                 )
         if errors:
             raise ValidationError(errors)
