@@ -3,6 +3,7 @@
 import csv
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -280,7 +281,7 @@ class BriefingAdmin(VersionedAdmin):
         ),
     ]
     add_fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "bottom_line"]}),
+        (None, {"fields": ["title", "slug"]}),
         (
             "The article",
             {
@@ -294,6 +295,15 @@ class BriefingAdmin(VersionedAdmin):
                 ],
                 "description": "Paste the article to number its paragraphs; "
                 "the headline, outlet, address and date are optional.",
+            },
+        ),
+        (
+            "Conclusions",
+            {
+                "fields": ["summary", "bottom_line"],
+                "classes": ["collapse"],
+                "description": "Needed only to publish: write them after annotating the article "
+                "on the desk, where saving this page takes you.",
             },
         ),
     ]
@@ -397,6 +407,13 @@ class BriefingAdmin(VersionedAdmin):
         super().save_related(request, form, formsets, change)
         if not change:
             form.create_paragraphs()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The order of work follows the article: from pasting it straight to annotating it.
+        response = super().response_add(request, obj, post_url_continue)
+        if {"_addanother", "_continue", IS_POPUP_VAR} & set(request.POST):
+            return response
+        return HttpResponseRedirect(reverse("admin:briefing_briefing_desk", args=[obj.pk]))
 
     def get_urls(self):
         publish = self.admin_site.admin_view(self.publish_view)

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from briefing.models import Actor, Claim, Event, ReviewStatus, Source
+from briefing.models import Actor, Briefing, Claim, Event, ReviewStatus, Source
+from briefing.publishing import publishing_problems
 from tests.factories import (
     ActorFactory,
     BriefingFactory,
@@ -344,3 +345,21 @@ def test_the_desks_query_count_does_not_grow_with_the_claims(client, editor, art
         claim = ClaimFactory(briefing=briefing, paragraph=second, quote="treaty", order=order)
         claim.actors.set([ActorFactory()])
     assert queries() == few
+
+
+def test_pasting_title_and_article_is_enough_for_a_draft_and_leads_to_the_desk(client, editor):
+    client.force_login(editor)
+    data = {
+        "title": "Putin in Pyongyang",
+        "slug": "putin-in-pyongyang",
+        "article_text": f"{PARAGRAPH_1}\n\n{PARAGRAPH_2}\n",
+    }
+    for prefix in ["paragraphs", "takeaways"]:
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    response = client.post(reverse("admin:briefing_briefing_add"), data)
+    briefing = Briefing.objects.get(slug="putin-in-pyongyang")
+    assert response["Location"] == desk_url(briefing)
+    assert (briefing.summary, briefing.paragraphs.count()) == ("", 2)
+    # Publishing still asks for the conclusions.
+    assert "Write the summary." in publishing_problems(briefing)
+    assert "Write the bottom line." in publishing_problems(briefing)
