@@ -1,6 +1,7 @@
 """The editors' desk: curating, reviewing and publishing briefings in the Django admin."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
@@ -16,6 +17,8 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from briefing import desk, documents, publishing
+from briefing.autocomplete import RankedSearchMixin
+from briefing.desk_forms import next_order
 from briefing.forms import (
     BriefingAddForm,
     BriefingForm,
@@ -43,6 +46,7 @@ from briefing.models import (
     Takeaway,
     advance_version,
 )
+from briefing.organisation_admin import ActorOrganisationAdmin, SourceOrganisationAdmin
 
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 REVIEW_FIELDSET = (
@@ -79,7 +83,7 @@ class AutocompleteWidgetsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class HistoryAdmin(AutocompleteWidgetsMixin, SimpleHistoryAdmin):
+class HistoryAdmin(RankedSearchMixin, AutocompleteWidgetsMixin, SimpleHistoryAdmin):
     """Every change is kept by django-simple-history, viewable and revertible."""
 
     # An address typed without a scheme is taken as https (Django 6's default, asked for now).
@@ -206,6 +210,31 @@ class ReviewedAdmin(VersionedAdmin):
             )
 
 
+class KeepsBriefingMixin:
+    """“Save and add another” starts the next item in the same briefing."""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST:
+            return HttpResponseRedirect(
+                f"{request.path}?{urlencode({'briefing': obj.briefing_id})}"
+            )
+        return response
+
+
+class ScopedInlineMixin:
+    """An inline whose autocomplete pickers offer only the items of the parent's briefing."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            briefing_id = obj.pk if isinstance(obj, Briefing) else obj.briefing_id
+            formset.form = type(
+                formset.form.__name__, (formset.form,), {"scope_briefing_id": briefing_id}
+            )
+        return formset
+
+
 @admin.display(description="briefing", ordering="briefing__title")
 def briefing_title(item):
     """The briefing's title, short enough to leave room for the other columns."""
@@ -215,6 +244,17 @@ def briefing_title(item):
 # Briefing ------------------------------------------------------------------
 
 
+def number_new_takeaways(formset):
+    """Takeaways saved without an order come after the others, in the order of the form."""
+    kept = [f for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+    taken = [f.cleaned_data.get("order") for f in formset.forms if f.cleaned_data.get("order")]
+    last = max([next_order(formset.instance.takeaways) - 1, *taken])
+    for form in kept:
+        if form.instance.order is None:
+            last += 1
+            form.instance.order = last
+
+
 class ParagraphInline(admin.TabularInline):
     model = Paragraph
     fields = ["number", "text", "is_heading"]
@@ -222,7 +262,7 @@ class ParagraphInline(admin.TabularInline):
     classes = ["collapse"]
 
 
-class TakeawayInline(AutocompleteWidgetsMixin, admin.StackedInline):
+class TakeawayInline(ScopedInlineMixin, AutocompleteWidgetsMixin, admin.StackedInline):
     model = Takeaway
     form = TakeawayForm
     fields = ["order", "text", "claims"]
@@ -391,6 +431,8 @@ class BriefingAdmin(VersionedAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Takeaway:
+            number_new_takeaways(formset)
         super().save_formset(request, form, formset, change)
         if formset.model is Paragraph and formset.changed_objects:
             # A claim vouches for words of its paragraph: new words need a new check.
@@ -505,7 +547,7 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(HistoryAdmin):
+class ActorAdmin(ActorOrganisationAdmin, HistoryAdmin):
     list_display = ["name", "kind", "role", "affiliation", "wikidata_id"]
     list_filter = ["kind"]
     list_select_related = ["affiliation"]
@@ -535,7 +577,7 @@ class ActorAdmin(HistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(SourceOrganisationAdmin, HistoryAdmin):
     list_display = ["name", "kind", "reliability", "affiliation"]
     list_filter = ["kind", "reliability"]
     list_select_related = ["affiliation"]
@@ -572,7 +614,7 @@ class ParticipationInline(AutocompleteWidgetsMixin, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(ReviewedAdmin):
+class EventAdmin(KeepsBriefingMixin, ReviewedAdmin):
     form = EventForm
     list_display = [
         "title",
@@ -634,7 +676,7 @@ class EventAdmin(ReviewedAdmin):
         self.uncheck_after_related_change(request, form.instance, formsets)
 
 
-class ClaimRelationInline(AutocompleteWidgetsMixin, admin.StackedInline):
+class ClaimRelationInline(ScopedInlineMixin, AutocompleteWidgetsMixin, admin.StackedInline):
     model = ClaimRelation
     form = ClaimRelationForm
     fk_name = "claim"
@@ -649,7 +691,7 @@ class ClaimRelationInline(AutocompleteWidgetsMixin, admin.StackedInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReviewedAdmin):
+class ClaimAdmin(KeepsBriefingMixin, ReviewedAdmin):
     form = ClaimForm
     list_display = [
         "order",
@@ -696,6 +738,11 @@ class ClaimAdmin(ReviewedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         self.uncheck_after_related_change(request, form.instance, formsets)
+
+    def prepare_save(self, request, obj, form, change):
+        super().prepare_save(request, obj, form, change)
+        if obj.order is None:
+            obj.order = next_order(obj.briefing.claims)
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, claim):
