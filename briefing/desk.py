@@ -168,9 +168,14 @@ def make_draft(paragraph, start, end, actor_index, source_index, briefing, base_
     ]
     who = next((cue.who for cue in cues if cue.who), "")
     source = suggestions.best_match(who, source_index) if who else None
+    claimant = suggestions.best_match(who, actor_index) if who else None
+    if source is None and claimant is not None:
+        # One organisation in two roles: the actor who said it is also the source.
+        source = next((s for _, s in source_index.entries if s.actor_id == claimant.pk), None)
+    if source is not None and claimant is not None and source.actor_id == claimant.pk:
+        claimant = None
     if source is None and briefing.article_outlet:
         source = suggestions.best_match(briefing.article_outlet, source_index)
-    claimant = suggestions.best_match(who, actor_index) if who else None
     marks = suggestions.without_overlaps(
         [
             *(Mark(c.start, c.end, "cue", f"attribution cue: {c.status}") for c in cues),
@@ -253,9 +258,7 @@ def desk_view(model_admin, request, object_id):
 
     forms = {}
     if request.method == "POST":
-        handled = handle_post(
-            model_admin, request, briefing, draft, actor_choices, actor_index, source_index, forms
-        )
+        handled = handle_post(model_admin, request, briefing, draft, actor_choices, forms)
         if handled is not None:
             return handled
 
@@ -353,9 +356,7 @@ def event_forms(briefing, draft, forms):
     ]
 
 
-def handle_post(
-    model_admin, request, briefing, draft, actor_choices, actor_index, source_index, forms
-):
+def handle_post(model_admin, request, briefing, draft, actor_choices, forms):
     """Save what the editor submitted and return to the same place; None to show errors."""
     user = request.user
     back = desk_url(briefing, draft.location if draft else None, "draft" if draft else "")
@@ -373,9 +374,9 @@ def handle_post(
             return HttpResponseRedirect(desk_url(briefing, anchor=sentence_anchor))
         forms["claim"] = form
         return None
-    for key, form_class, index, permission in (
-        ("_actor", NewActorForm, actor_index, "briefing.add_actor"),
-        ("_source", NewSourceForm, source_index, "briefing.add_source"),
+    for key, form_class, permission in (
+        ("_actor", NewActorForm, "briefing.add_actor"),
+        ("_source", NewSourceForm, "briefing.add_source"),
     ):
         if key not in request.POST:
             continue
@@ -383,18 +384,16 @@ def handle_post(
             raise PermissionDenied
         form = form_class(request.POST, prefix=key.strip("_"))
         if form.is_valid():
-            matches = suggestions.close_matches(form.cleaned_data["name"], index)
-            if matches and not form.cleaned_data["confirm_duplicate"]:
-                form.add_error("name", duplicate_message(form.cleaned_data["name"], matches))
-                form.data = form.data.copy()
-                form.data[form.add_prefix("confirm_duplicate")] = "on"
-                forms[key.strip("_")] = form
-                return None
-            form.instance._history_user = user
-            created = form.save()
+            with transaction.atomic():
+                created = form.save(user)
             model_admin.message_user(
                 request,
-                f"{created._meta.verbose_name.capitalize()} “{created}” created.",
+                f"{created._meta.verbose_name.capitalize()} “{created}” created"
+                + (
+                    f", and the actor “{created.actor}”."
+                    if getattr(created, "actor", None)
+                    else "."
+                ),
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(back)
@@ -437,14 +436,3 @@ def handle_post(
         forms["dateline"] = form
         return None
     raise Http404("Nothing to do.")
-
-
-def duplicate_message(name, matches):
-    described = "; ".join(
-        f"“{obj}”" + (f" (as “{matched}”)" if matched != obj.name else "")
-        for obj, matched, _ in matches[:3]
-    )
-    return (
-        f"“{name}” closely matches {described}. Use the existing one, or submit again to "
-        "create a new one all the same."
-    )

@@ -2,9 +2,9 @@
 
 from django import forms
 from django.db.models import Max
-from django.utils.text import slugify
 
 from briefing.models import Actor, Claim, Event, Paragraph, Source
+from briefing.organisations import DuplicateCheckForm, SourceOrganisationForm, unique_slug
 
 
 def list_suggested_first(field, suggested):
@@ -83,34 +83,31 @@ def next_order(items):
     return (items.aggregate(last=Max("order"))["last"] or 0) + 1
 
 
-class NewActorForm(forms.ModelForm):
+class NewActorForm(DuplicateCheckForm):
     """An actor from a mention in the article: its name as written, its kind."""
-
-    confirm_duplicate = forms.BooleanField(
-        required=False, widget=forms.HiddenInput, label="Create it all the same"
-    )
 
     class Meta:
         model = Actor
         fields = ["name", "kind", "role"]
 
-    def save(self, commit=True):
+    def save(self, user):
         self.instance.slug = unique_slug(Actor, self.cleaned_data["name"])
-        return super().save(commit)
+        self.instance._history_user = user
+        return super().save()
 
 
-class NewSourceForm(forms.ModelForm):
-    """A source from an attribution cue (“according to RIA Novosti”)."""
-
-    confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
+class NewSourceForm(SourceOrganisationForm):
+    """A source from an attribution cue (“according to RIA Novosti”), and the actor it is."""
 
     class Meta:
         model = Source
         fields = ["name", "kind"]
 
-    def save(self, commit=True):
+    def save(self, user):
         self.instance.slug = unique_slug(Source, self.cleaned_data["name"])
-        return super().save(commit)
+        self.instance._history_user = user
+        self.create_actor_if_asked(user)
+        return super().save()
 
 
 class NewEventForm(forms.ModelForm):
@@ -137,13 +134,3 @@ class DatelineForm(forms.Form):
     article_outlet = forms.CharField(max_length=200)
     article_published_on = forms.DateField(required=False)
     based_on_version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-def unique_slug(model, name, **scope):
-    """A slug for `name` not yet taken (within `scope`, e.g. a briefing)."""
-    base = (slugify(name) or model._meta.model_name)[:90]
-    slug, number = base, 1
-    while model._default_manager.filter(slug=slug, **scope).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    return slug

@@ -7,9 +7,9 @@ be made together with it in one step.
 from django import forms
 from django.db import transaction
 from django.db.models import Q
+from django.utils.text import slugify
 
 from briefing import suggestions
-from briefing.desk_forms import unique_slug
 from briefing.models import Actor, Claim, Participation, Source
 
 
@@ -183,3 +183,13 @@ def references_of(actor):
         "members": actor.members.count(),
         "sources": Source.objects.filter(Q(affiliation=actor) | Q(actor=actor)).count(),
     }
+
+
+def unique_slug(model, name, **scope):
+    """A slug for `name` not yet taken (within `scope`, e.g. a briefing)."""
+    base = (slugify(name) or model._meta.model_name)[:90]
+    slug, number = base, 1
+    while model._default_manager.filter(slug=slug, **scope).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug

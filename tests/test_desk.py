@@ -363,3 +363,22 @@ def test_pasting_title_and_article_is_enough_for_a_draft_and_leads_to_the_desk(c
     # Publishing still asks for the conclusions.
     assert "Write the summary." in publishing_problems(briefing)
     assert "Write the bottom line." in publishing_problems(briefing)
+
+
+def test_a_source_named_by_a_cue_is_created_with_its_actor_in_one_step(client, editor, article):
+    briefing, _, _ = article
+    client.force_login(editor)
+    response = client.get(desk_url(briefing, p=2, s=1))
+    assert response.context["source_form"]["name"].value() == "RIA Novosti"
+    data = {"p": 2, "s": 1, "_source": "1", "source-name": "RIA Novosti"}
+    data |= {"source-kind": "state_media", "source-also_actor_kind": "media_outlet"}
+    response = client.post(desk_url(briefing), data)
+    assert response.status_code == 302
+    source = Source.objects.get(name="RIA Novosti")
+    assert (source.actor.name, source.actor.kind) == ("RIA Novosti", "media_outlet")
+    # The next draft on the sentence proposes it as the source, and RIA Novosti as its actor.
+    response = client.get(desk_url(briefing, p=2, s=1))
+    form = response.context["forms"]["claim"]
+    assert form["source"].value() == source.pk
+    assert form["claimant"].value() is None
+    assert source.actor.pk in form["actors"].value()
