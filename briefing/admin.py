@@ -341,7 +341,6 @@ class BriefingAdmin(VersionedAdmin):
             "Conclusions",
             {
                 "fields": ["summary", "bottom_line"],
-                "classes": ["collapse"],
                 "description": "Needed only to publish: write them after annotating the article "
                 "on the desk, where saving this page takes you.",
             },

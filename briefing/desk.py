@@ -83,6 +83,7 @@ class Draft:
     status: str
     source: object
     claimant: object
+    unknown_source: str = ""  # a name a cue gives that no source has
     pieces: list = field(default_factory=list)
 
     @property
@@ -174,6 +175,8 @@ def make_draft(paragraph, start, end, actor_index, source_index, briefing, base_
         source = next((s for _, s in source_index.entries if s.actor_id == claimant.pk), None)
     if source is not None and claimant is not None and source.actor_id == claimant.pk:
         claimant = None
+    # A speaker no source and no actor has yet: offered as a new source.
+    unknown_source = who if who and source is None and claimant is None else ""
     if source is None and briefing.article_outlet:
         source = suggestions.best_match(briefing.article_outlet, source_index)
     marks = suggestions.without_overlaps(
@@ -195,6 +198,7 @@ def make_draft(paragraph, start, end, actor_index, source_index, briefing, base_
         suggestions.suggested_status(cues),
         source,
         claimant,
+        unknown_source,
     )
     draft.pieces = pieces_of(text, 0, marks)
     return draft
@@ -278,7 +282,11 @@ def desk_view(model_admin, request, object_id):
                 "actors": [m.actor.pk for m in draft.mentions],
             },
         )
-    dateline = suggestions.parse_dateline(paragraphs[0].text) if paragraphs else None
+    dateline = (
+        suggestions.parse_dateline(paragraphs[0].text, today=briefing.article_published_on)
+        if paragraphs
+        else None
+    )
     if dateline and "dateline" not in forms:
         forms["dateline"] = DatelineForm(
             initial={
@@ -330,10 +338,9 @@ def source_form(draft, forms):
     """A new-source form when a cue names a source the desk does not know."""
     if "source" in forms:
         return forms["source"]
-    who = next((cue.who for cue in draft.cues if cue.who), "") if draft else ""
-    if not who or draft.source is not None:
+    if draft is None or not draft.unknown_source:
         return None
-    return NewSourceForm(prefix="source", initial={"name": who})
+    return NewSourceForm(prefix="source", initial={"name": draft.unknown_source})
 
 
 def event_forms(briefing, draft, forms):

@@ -18,7 +18,9 @@
     if (old) old.remove();
   }
 
-  function offerSelection() {
+  function offerSelection(event) {
+    // A click on the offer itself must reach it, not replace it.
+    if (event.target.closest(".desk-selection-button")) return;
     const selection = window.getSelection();
     if (!selection || selection.isCollapsed || selection.rangeCount !== 1) return;
     const range = selection.getRangeAt(0);
