@@ -23,7 +23,7 @@ from briefing.desk_forms import (
     NewEventForm,
     NewSourceForm,
 )
-from briefing.models import Actor, Source, StaleVersionError, advance_version
+from briefing.models import Actor, Claim, Source, StaleVersionError, advance_version
 
 
 @dataclass
@@ -316,6 +316,7 @@ def desk_view(model_admin, request, object_id):
         "can_add_source": request.user.has_perm("briefing.add_source"),
         "can_add_event": request.user.has_perm("briefing.add_event"),
         "can_change_briefing": request.user.has_perm("briefing.change_briefing"),
+        "can_change_claim": request.user.has_perm("briefing.change_claim"),
         "actor_forms": actor_forms(draft, forms),
         "source_form": source_form(draft, forms),
     }
@@ -421,6 +422,13 @@ def handle_post(model_admin, request, briefing, draft, actor_choices, forms):
             return HttpResponseRedirect(back)
         forms["event"] = form
         return None
+    if "_move" in request.POST:
+        if not user.has_perm("briefing.change_claim"):
+            raise PermissionDenied
+        moved = move_claim(briefing, request.POST.get("claim"), request.POST.get("_move"))
+        if moved:
+            model_admin.message_user(request, f"“{moved}” is now claim {moved.order}.")
+        return HttpResponseRedirect(desk_url(briefing, anchor="claim-order"))
     if "_dateline" in request.POST:
         if not user.has_perm("briefing.change_briefing"):
             raise PermissionDenied
@@ -443,3 +451,23 @@ def handle_post(model_admin, request, briefing, draft, actor_choices, forms):
         forms["dateline"] = form
         return None
     raise Http404("Nothing to do.")
+
+
+@transaction.atomic
+def move_claim(briefing, claim_pk, direction):
+    """Swap a claim with its neighbour in the briefing's order; None when it cannot move."""
+    claims = list(briefing.claims.select_for_update().order_by("order"))
+    index = next((i for i, claim in enumerate(claims) if str(claim.pk) == claim_pk), None)
+    if index is None:
+        raise Http404("No such claim in this briefing.")
+    other = index + {"up": -1, "down": 1}.get(direction, 0)
+    if other == index or not 0 <= other < len(claims):
+        return None
+    claim, neighbour = claims[index], claims[other]
+    # Through a free number: the order is unique within the briefing at every step.
+    free = claims[-1].order + 1
+    Claim.objects.filter(pk=claim.pk).update(order=free)
+    Claim.objects.filter(pk=neighbour.pk).update(order=claim.order)
+    Claim.objects.filter(pk=claim.pk).update(order=neighbour.order)
+    claim.order = neighbour.order
+    return claim

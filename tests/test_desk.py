@@ -382,3 +382,21 @@ def test_a_source_named_by_a_cue_is_created_with_its_actor_in_one_step(client, e
     assert form["source"].value() == source.pk
     assert form["claimant"].value() is None
     assert source.actor.pk in form["actors"].value()
+
+
+def test_claims_are_reordered_by_moving_them(client, editor, article):
+    briefing, first, second = article
+    one = ClaimFactory(briefing=briefing, paragraph=first, quote="It is", order=1)
+    two = ClaimFactory(briefing=briefing, paragraph=second, quote="treaty", order=2)
+    client.force_login(editor)
+    response = client.post(desk_url(briefing), {"_move": "up", "claim": two.pk})
+    assert response["Location"] == desk_url(briefing) + "#claim-order"
+    assert list(briefing.claims.order_by("order").values_list("pk", flat=True)) == [two.pk, one.pk]
+    # The first cannot move further up; a claim of another briefing is not found.
+    client.post(desk_url(briefing), {"_move": "up", "claim": two.pk})
+    assert list(briefing.claims.order_by("order").values_list("order", "pk")) == [
+        (1, two.pk),
+        (2, one.pk),
+    ]
+    stranger = ClaimFactory()
+    assert client.post(desk_url(briefing), {"_move": "up", "claim": stranger.pk}).status_code == 404

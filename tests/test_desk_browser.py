@@ -5,6 +5,7 @@ is counted."""
 from importlib import import_module
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -314,3 +315,30 @@ def test_selecting_words_drafts_a_claim_on_exactly_those_words(
     page.get_by_role("link", name="Claim the selected words").click()
     expect(page.locator("#draft #id_quote")).to_have_value("signed a strategic partnership treaty")
     expect(page.locator("#draft")).to_be_focused()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_or_critical_violations_on_the_desk_with_a_draft(
+    browser, live_server, editorial_groups, known_world, scheme
+):
+    editors, _ = editorial_groups
+    StaffFactory(username="editor").groups.add(editors)
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    log_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/briefing/briefing/add/")
+    page.get_by_label("Title").fill("Putin in Pyongyang")
+    page.get_by_label("Slug").fill("putin-in-pyongyang")
+    page.get_by_label("Article text").fill(ARTICLE)
+    page.locator("#id_article_published_on").fill("2024-06-19")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.locator("#p1s1").get_by_role("link", name="Claim this sentence").click()
+    expect(page.locator("#draft")).to_be_visible()
+    results = Axe().run(page)
+    bad = [
+        (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    context.close()
+    assert bad == []
