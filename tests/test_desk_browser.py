@@ -342,3 +342,23 @@ def test_axe_finds_no_serious_or_critical_violations_on_the_desk_with_a_draft(
     ]
     context.close()
     assert bad == []
+
+
+def test_the_desk_with_a_draft_fits_a_320_pixel_screen(
+    browser, live_server, editorial_groups, known_world
+):
+    editors, _ = editorial_groups
+    StaffFactory(username="editor").groups.add(editors)
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    log_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/admin/briefing/briefing/add/")
+    page.get_by_label("Title").fill("Putin in Pyongyang")
+    page.get_by_label("Slug").fill("putin-in-pyongyang")
+    page.get_by_label("Article text").fill(ARTICLE)
+    page.locator("#id_article_published_on").fill("2024-06-19")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.locator("#p6s1").get_by_role("link", name="Claim this sentence").click()
+    expect(page.locator("#draft")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
