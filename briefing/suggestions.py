@@ -271,10 +271,13 @@ def _without_year(words, article_date, future, inferred):
     day = parsed.date()
     # The parser's choice of year is checked, not trusted: the nearest day on the right side.
     day = day.replace(year=article_date.year) if _valid_in(day, article_date.year) else day
-    if future and day < article_date:
-        day = day.replace(year=article_date.year + 1)
-    elif not future and day > article_date:
-        day = day.replace(year=article_date.year - 1)
+    try:
+        if future and day < article_date:
+            day = day.replace(year=article_date.year + 1)
+        elif not future and day > article_date:
+            day = day.replace(year=article_date.year - 1)
+    except ValueError:
+        return None  # 29 February in a year without one: no honest guess
     return inferred(day.isoformat())
 
 

@@ -255,3 +255,20 @@ def test_a_close_match_names_the_existing_actor_and_the_name_it_matched():
     assert [obj for obj, _, _ in close_matches("Vladimir Putln", index)] == [putin]
     assert [obj for obj, _, _ in close_matches("V. Putin", index)] == [putin]
     assert close_matches("Kim Jong Un", index) == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "article_date", "future", "expected"),
+    [
+        ("29 February", datetime.date(2024, 3, 1), False, "2024-02-29"),
+        # The nearest 29 February on the sentence's side, however many years away.
+        ("29 February", datetime.date(2025, 3, 1), True, "2028-02-29"),
+        ("29 February", datetime.date(2023, 3, 1), False, "2020-02-29"),
+        ("31 June", REPORT_DAY, False, None),
+    ],
+)
+def test_leap_days_and_impossible_days_never_break_the_resolution(
+    phrase, article_date, future, expected
+):
+    resolved = resolve_date(phrase, article_date, future=future)
+    assert (resolved[0] if resolved else None) == expected
