@@ -2,7 +2,10 @@
 
 from urllib.parse import urlencode
 
+from django.contrib.admin import AdminSite
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db.models import Case, IntegerField, Value, When
+from django.utils.text import Truncator
 
 # The query parameter a scoped autocomplete widget adds to its search address.
 SCOPE_PARAMETER = "in_briefing"
@@ -71,3 +74,31 @@ def scope_widget(field, briefing_id):
     widget = getattr(field.widget, "widget", field.widget)
     if isinstance(widget, ScopedAutocompleteMixin) and briefing_id:
         widget.scope_briefing_id = briefing_id
+
+
+class BriefingLabelledAutocompleteView(AutocompleteJsonView):
+    """Results of a briefing's items name their briefing, unless the search was kept to one."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.labels_briefing():
+            queryset = queryset.select_related("briefing")
+        return queryset
+
+    def labels_briefing(self):
+        model = self.model_admin.model
+        has_briefing = any(f.name == "briefing" and f.is_relation for f in model._meta.fields)
+        return has_briefing and SCOPE_PARAMETER not in self.request.GET
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if self.labels_briefing():
+            result["text"] = f"{result['text']} · {Truncator(obj.briefing.title).chars(40)}"
+        return result
+
+
+class BriefingAdminSite(AdminSite):
+    """The admin, with autocomplete results that say which briefing an item belongs to."""
+
+    def autocomplete_view(self, request):
+        return BriefingLabelledAutocompleteView.as_view(admin_site=self)(request)

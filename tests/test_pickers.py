@@ -145,3 +145,18 @@ def test_takeaways_without_an_order_come_after_the_others_and_pick_only_its_clai
         (4, "Second."),
         (5, "Third."),
     ]
+
+
+def test_autocomplete_results_name_their_briefing_unless_kept_to_one(client, editor):
+    mine = BriefingFactory(title="Putin in Pyongyang")
+    EventFactory(briefing=mine, title="Talks")
+    ClaimFactory(briefing=mine, text="Putin arrived.")
+    client.force_login(editor)
+    assert autocomplete(client, "claim", "events", "Talks") == ["Talks · Putin in Pyongyang"]
+    assert autocomplete(client, "takeaway", "claims", "Putin") == [
+        "Putin arrived. · Putin in Pyongyang"
+    ]
+    assert autocomplete(client, "claim", "events", "Talks", in_briefing=mine.pk) == ["Talks"]
+    # Actors and sources belong to no briefing: their names alone.
+    ActorFactory(name="Vladimir Putin")
+    assert autocomplete(client, "claim", "claimant", "Vladimir") == ["Vladimir Putin"]
