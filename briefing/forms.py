@@ -273,6 +273,8 @@ class ClaimForm(ReviewedForm):
 
 
 class ClaimRelationForm(forms.ModelForm):
+    scope_briefing_id = None  # set by the inline: the briefing of the claim being edited
+
     class Meta:
         model = ClaimRelation
         fields = ["other_claim", "relation", "independence", "note"]
@@ -284,8 +286,6 @@ class ClaimRelationForm(forms.ModelForm):
             give_widget_known_objects(self.fields["other_claim"], [self.instance.other_claim])
         if "other_claim" in self.fields:
             scope_widget(self.fields["other_claim"], self.scope_briefing_id)
-
-    scope_briefing_id = None  # set by the inline: the briefing of the claim being edited
 
     def clean(self):
         cleaned_data = super().clean()
