@@ -1,10 +1,11 @@
 """The editors' desk: curating, reviewing and publishing briefings in the Django admin."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -19,7 +20,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from briefing import documents, publishing
+from briefing import desk, documents, publishing
+from briefing.autocomplete import RankedSearchMixin
+from briefing.desk_forms import next_order
 from briefing.forms import (
     BriefingAddForm,
     BriefingForm,
@@ -49,6 +52,7 @@ from briefing.models import (
     Takeaway,
     advance_version,
 )
+from briefing.organisation_admin import ActorOrganisationAdmin, SourceOrganisationAdmin
 
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 REVIEW_FIELDSET = (
@@ -116,7 +120,9 @@ class WellFormedSelectionMixin:
         return super().response_action(request, queryset)
 
 
-class HistoryAdmin(WellFormedSelectionMixin, AutocompleteWidgetsMixin, SimpleHistoryAdmin):
+class HistoryAdmin(
+    WellFormedSelectionMixin, RankedSearchMixin, AutocompleteWidgetsMixin, SimpleHistoryAdmin
+):
     """Every change is kept by django-simple-history, viewable and revertible."""
 
     # An address typed without a scheme is taken as https (Django 6's default, asked for now).
@@ -252,6 +258,31 @@ class ReviewedAdmin(VersionedAdmin):
             )
 
 
+class KeepsBriefingMixin:
+    """“Save and add another” starts the next item in the same briefing."""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST:
+            return HttpResponseRedirect(
+                f"{request.path}?{urlencode({'briefing': obj.briefing_id})}"
+            )
+        return response
+
+
+class ScopedInlineMixin:
+    """An inline whose autocomplete pickers offer only the items of the parent's briefing."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            briefing_id = obj.pk if isinstance(obj, Briefing) else obj.briefing_id
+            formset.form = type(
+                formset.form.__name__, (formset.form,), {"scope_briefing_id": briefing_id}
+            )
+        return formset
+
+
 @admin.display(description="briefing", ordering="briefing__title")
 def briefing_title(item):
     """The briefing's title, short enough to leave room for the other columns."""
@@ -281,6 +312,17 @@ def uncheck_claims_quoting(model_admin, request, paragraphs):
         )
 
 
+def number_new_takeaways(formset):
+    """Takeaways saved without an order come after the others, in the order of the form."""
+    kept = [f for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+    taken = [f.cleaned_data.get("order") for f in formset.forms if f.cleaned_data.get("order")]
+    last = max([next_order(formset.instance.takeaways) - 1, *taken])
+    for form in kept:
+        if form.instance.order is None:
+            last += 1
+            form.instance.order = last
+
+
 class ParagraphInline(admin.TabularInline):
     model = Paragraph
     form = ParagraphForm
@@ -289,7 +331,7 @@ class ParagraphInline(admin.TabularInline):
     classes = ["collapse"]
 
 
-class TakeawayInline(AutocompleteWidgetsMixin, admin.StackedInline):
+class TakeawayInline(ScopedInlineMixin, AutocompleteWidgetsMixin, admin.StackedInline):
     model = Takeaway
     form = TakeawayForm
     fields = ["order", "text", "claims"]
@@ -355,7 +397,7 @@ class BriefingAdmin(VersionedAdmin):
         ),
     ]
     add_fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "bottom_line"]}),
+        (None, {"fields": ["title", "slug"]}),
         (
             "The article",
             {
@@ -369,6 +411,14 @@ class BriefingAdmin(VersionedAdmin):
                 ],
                 "description": "Paste the article to number its paragraphs; "
                 "the headline, outlet, address and date are optional.",
+            },
+        ),
+        (
+            "Conclusions",
+            {
+                "fields": ["summary", "bottom_line"],
+                "description": "Needed only to publish: write them after annotating the article "
+                "on the desk, where saving this page takes you.",
             },
         ),
     ]
@@ -456,6 +506,8 @@ class BriefingAdmin(VersionedAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Takeaway:
+            number_new_takeaways(formset)
         super().save_formset(request, form, formset, change)
         if formset.model is Paragraph and formset.changed_objects:
             edited = [paragraph for paragraph, _ in formset.changed_objects]
@@ -494,12 +546,25 @@ class BriefingAdmin(VersionedAdmin):
         if not change:
             form.create_paragraphs()
 
+    def response_add(self, request, obj, post_url_continue=None):
+        # The order of work follows the article: from pasting it straight to annotating it.
+        response = super().response_add(request, obj, post_url_continue)
+        if {"_addanother", "_continue", IS_POPUP_VAR} & set(request.POST):
+            return response
+        return HttpResponseRedirect(reverse("admin:briefing_briefing_desk", args=[obj.pk]))
+
     def get_urls(self):
         publish = self.admin_site.admin_view(self.publish_view)
+        annotate = self.admin_site.admin_view(self.desk_view)
         return [
             path("<path:object_id>/publish/", publish, name="briefing_briefing_publish"),
+            path("<path:object_id>/desk/", annotate, name="briefing_briefing_desk"),
             *super().get_urls(),
         ]
+
+    def desk_view(self, request, object_id):
+        """The annotation desk: claims drafted on the article's own sentences (briefing.desk)."""
+        return desk.desk_view(self, request, object_id)
 
     def publish_view(self, request, object_id):
         """The publish screen: what the next edition changes, what stops it, and the button."""
@@ -605,7 +670,7 @@ class ParagraphAdmin(WellFormedSelectionMixin, AutocompleteWidgetsMixin, admin.M
 
 
 @admin.register(Actor)
-class ActorAdmin(VersionedAdmin):
+class ActorAdmin(ActorOrganisationAdmin, VersionedAdmin):
     form = VersionedForm
     list_display = ["name", "kind", "role", "affiliation", "wikidata_id"]
     list_filter = ["kind"]
@@ -636,7 +701,7 @@ class ActorAdmin(VersionedAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(VersionedAdmin):
+class SourceAdmin(SourceOrganisationAdmin, VersionedAdmin):
     form = VersionedForm
     list_display = ["name", "kind", "reliability", "affiliation"]
     list_filter = ["kind", "reliability"]
@@ -674,7 +739,7 @@ class ParticipationInline(AutocompleteWidgetsMixin, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(ReviewedAdmin):
+class EventAdmin(KeepsBriefingMixin, ReviewedAdmin):
     form = EventForm
     list_display = [
         "title",
@@ -736,7 +801,7 @@ class EventAdmin(ReviewedAdmin):
         self.uncheck_after_related_change(request, form.instance, formsets)
 
 
-class ClaimRelationInline(AutocompleteWidgetsMixin, admin.StackedInline):
+class ClaimRelationInline(ScopedInlineMixin, AutocompleteWidgetsMixin, admin.StackedInline):
     model = ClaimRelation
     form = ClaimRelationForm
     fk_name = "claim"
@@ -751,7 +816,7 @@ class ClaimRelationInline(AutocompleteWidgetsMixin, admin.StackedInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReviewedAdmin):
+class ClaimAdmin(KeepsBriefingMixin, ReviewedAdmin):
     form = ClaimForm
     list_display = [
         "order",
@@ -798,6 +863,11 @@ class ClaimAdmin(ReviewedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         self.uncheck_after_related_change(request, form.instance, formsets)
+
+    def prepare_save(self, request, obj, form, change):
+        super().prepare_save(request, obj, form, change)
+        if obj.order is None:
+            obj.order = next_order(obj.briefing.claims)
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, claim):

@@ -58,7 +58,7 @@ def with_content(queryset):
         Prefetch(
             "claims",
             queryset=Claim.objects.order_by("order")
-            .select_related("source__affiliation", "claimant")
+            .select_related("source__affiliation", "source__actor", "claimant")
             .prefetch_related(
                 Prefetch("actors", queryset=Actor.objects.order_by("name")),
                 Prefetch("events", queryset=Event.objects.only("pk", "briefing_id")),
@@ -82,6 +82,7 @@ def involved_actors(events, claims):
         | Q(pk__in=Claim.actors.through.objects.filter(claim__in=claim_ids).values("actor_id"))
         | Q(pk__in=Claim.objects.filter(pk__in=claim_ids).values("claimant_id"))
         | Q(pk__in=Source.objects.filter(claims__in=claim_ids).values("affiliation_id"))
+        | Q(pk__in=Source.objects.filter(claims__in=claim_ids).values("actor_id"))
     ).select_related("affiliation__affiliation")
 
 
@@ -289,6 +290,7 @@ def build_document(content, edition=None):
                 "name": source.name,
                 "kind": source.kind,
                 "affiliation": source.affiliation.slug if source.affiliation_id else None,
+                "actor": source.actor.slug if source.actor_id else None,
                 "reliability": source.reliability,
                 "reliability_meaning": reliability_meaning(source.reliability),
                 "description": source.description,

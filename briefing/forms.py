@@ -9,6 +9,8 @@ from django.db.models import Max
 from django.utils.text import Truncator
 
 from briefing import dates
+from briefing.autocomplete import ScopedAutocompleteMixin, scope_widget
+from briefing.lookups import as_id
 from briefing.models import (
     Briefing,
     Claim,
@@ -252,6 +254,27 @@ class ClaimForm(ReviewedForm):
         ]
         field_classes = {"paragraph": ParagraphChoiceField}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "order" in self.fields:
+            self.fields["order"].required = False
+            self.fields["order"].help_text = "Left empty: after the briefing's last claim."
+        briefing_id = self.briefing_id()
+        if briefing_id:
+            # Pickers offer this briefing's paragraphs and events only.
+            if "paragraph" in self.fields:
+                field = self.fields["paragraph"]
+                field.queryset = field.queryset.filter(briefing_id=briefing_id)
+            if "events" in self.fields:
+                scope_widget(self.fields["events"], briefing_id)
+
+    def briefing_id(self):
+        """The briefing the claim belongs to or is being added to, as far as the form knows."""
+        if self.instance.briefing_id:
+            return self.instance.briefing_id
+        value = (self.data or {}).get(self.add_prefix("briefing")) or self.initial.get("briefing")
+        return as_id(value)
+
     def clean(self):
         cleaned_data = super().clean()
         briefing = cleaned_data.get("briefing")
@@ -269,6 +292,8 @@ class ClaimForm(ReviewedForm):
 
 
 class ClaimRelationForm(forms.ModelForm):
+    scope_briefing_id = None  # set by the inline: the briefing of the claim being edited
+
     class Meta:
         model = ClaimRelation
         fields = ["other_claim", "relation", "independence", "note"]
@@ -278,6 +303,8 @@ class ClaimRelationForm(forms.ModelForm):
         if self.instance.other_claim_id and "other_claim" in self.fields:
             # Loaded with select_related by the inline: no query per row.
             give_widget_known_objects(self.fields["other_claim"], [self.instance.other_claim])
+        if "other_claim" in self.fields:
+            scope_widget(self.fields["other_claim"], self.scope_briefing_id)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -292,12 +319,19 @@ class ClaimRelationForm(forms.ModelForm):
 
 
 class TakeawayForm(forms.ModelForm):
+    scope_briefing_id = None  # set by the inline: the briefing being edited
+
     class Meta:
         model = Takeaway
         fields = ["order", "text", "claims"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "order" in self.fields:
+            self.fields["order"].required = False
+            self.fields["order"].help_text = "Left empty: after the last takeaway."
+        if "claims" in self.fields:
+            scope_widget(self.fields["claims"], self.instance.briefing_id or self.scope_briefing_id)
         if self.instance.pk and "claims" in self.fields:
             # Prefetched by the inline, so each row costs no query of its own.
             give_widget_known_objects(self.fields["claims"], self.instance.claims.all())
@@ -352,11 +386,13 @@ class SafeAutocompleteMixin:
         return super().optgroups(name, well_formed, attr)
 
 
-class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+class SafeAutocompleteSelect(ScopedAutocompleteMixin, SafeAutocompleteMixin, AutocompleteSelect):
     pass
 
 
-class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+class SafeAutocompleteSelectMultiple(
+    ScopedAutocompleteMixin, SafeAutocompleteMixin, AutocompleteSelectMultiple
+):
     pass
 
 

@@ -28,3 +28,16 @@ class IntegerFieldIn(In):
                 or ((low is None or value >= low) and (high is None or value <= high))
             ]
         return super().process_rhs(compiler, connection)
+
+
+# Primary keys are BigAutoFields on every backend the site runs on.
+LARGEST_ID = 2**63 - 1
+
+
+def as_id(value):
+    """`value` as an id an object could have (a number from 1 to 2**63 - 1), else None."""
+    try:
+        number = int(getattr(value, "pk", value))
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= LARGEST_ID else None

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from briefing import dates
 from briefing.dates import validate_edtf
+from briefing.quotes import quote_mismatch
 
 wikidata_id_validator = RegexValidator(
     r"^Q[1-9][0-9]*$",
@@ -200,7 +201,9 @@ class Briefing(CleanTextModel):
         max_length=100, unique=True, help_text="Part of the page address: /briefings/<slug>/."
     )
     summary = models.TextField(
-        help_text="Two or three sentences: what happened and why it matters."
+        blank=True,
+        help_text="Two or three sentences: what happened and why it matters. Needed only to "
+        "publish: write it once the article is annotated.",
     )
     bottom_line = models.TextField(
         blank=True, help_text="The one judgement a reader should take away, stated first."
@@ -535,6 +538,15 @@ class Source(CleanTextModel):
         blank=True,
         related_name="sources",
         help_text="The actor behind the source, e.g. Russia for TASS.",
+    )
+    actor = models.OneToOneField(
+        Actor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="as_source",
+        help_text="The actor this source is, when it is also one (RIA Novosti the outlet, "
+        "the Kremlin): readers see the two as one organisation.",
     )
     url = models.URLField(
         "URL",
@@ -992,7 +1004,7 @@ class Claim(Reviewed):
             elif self.quote and self.quote not in paragraph.text:
                 errors["quote"] = (
                     f"The quote does not occur verbatim in paragraph {paragraph.number}. "
-                    "Copy the exact words, including punctuation and quotation marks."
+                    + quote_mismatch(self.quote, paragraph.text)
                 )
         if errors:
             raise ValidationError(errors)

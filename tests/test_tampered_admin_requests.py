@@ -212,3 +212,21 @@ def test_autocomplete_with_a_huge_or_malformed_term_never_fails(chief_client, te
         },
     )
     assert response.status_code in ANSWERS
+
+
+@pytest.mark.parametrize("briefing_id", [HUGE, "-1", "abc", "0"])
+def test_autocomplete_scoped_to_a_briefing_no_object_can_be_finds_nothing(
+    chief_client, briefing_id
+):
+    response = chief_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "briefing",
+            "model_name": "claim",
+            "field_name": "events",
+            "term": "",
+            "in_briefing": briefing_id,
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["results"] == []
