@@ -10,15 +10,22 @@ working copy never empties the cache. Requests carrying a session cookie skip th
 import functools
 import hashlib
 import logging
+import os
 import time
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import DisallowedHost
+from django.core.files.storage import storages
+from django.core.handlers.exception import response_for_exception
 from django.http import HttpResponse
+from django.middleware import security
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
+from whitenoise.middleware import WhiteNoiseMiddleware
+from whitenoise.responders import MissingFileError
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +43,28 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR")
 
 
+class AllowedHostMiddleware:
+    """Refuse a Host the site does not serve before anything else reads it: 400, one log line.
+
+    SecurityMiddleware's http→https redirect reads the Host header and would raise
+    DisallowedHost before adding its headers; answered here as Django answers it (the 400 page,
+    logged by django.security), the 400 then gets SecurityMiddleware's headers like any other
+    response, and the outer middleware add theirs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.security_headers = security.SecurityMiddleware(get_response)
+
+    def __call__(self, request):
+        try:
+            request.get_host()
+        except DisallowedHost as error:
+            response = response_for_exception(request, error)
+            return self.security_headers.process_response(request, response)
+        return self.get_response(request)
+
+
 class PermissionsPolicyMiddleware:
     """Deny the browser features the site never uses (camera, geolocation, payment...)."""
 
@@ -47,6 +76,28 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """whitenoise, except for the manifest: the list of every static file is for the server only."""
+
+    def __init__(self, get_response=None, settings=settings):
+        manifest_name = getattr(storages["staticfiles"], "manifest_name", None)
+        self.hidden_paths = set()
+        if manifest_name and settings.STATIC_ROOT:
+            self.hidden_paths.add(
+                os.path.join(os.path.abspath(settings.STATIC_ROOT), manifest_name)
+            )
+        super().__init__(get_response, settings=settings)
+
+    def add_file_to_dictionary(self, url, path, stat_cache=None):
+        if path not in self.hidden_paths:
+            super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
+
+    def find_file_at_path(self, path, url):  # with autorefresh (DEBUG)
+        if os.path.abspath(path) in self.hidden_paths:
+            raise MissingFileError(path)
+        return super().find_file_at_path(path, url)
 
 
 # Invalidation ------------------------------------------------------------------

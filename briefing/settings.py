@@ -137,11 +137,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Headers every response gets, static files and cached pages included.
-    "django.middleware.security.SecurityMiddleware",
+    # Headers every response gets, static files, cached pages, the http→https redirect and the
+    # 400 for a bad Host included: outermost, so that no response can leave without them
+    # (SecurityMiddleware answers the redirect itself and adds its own headers to it).
     "csp.middleware.CSPMiddleware",
     "briefing.middleware.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "briefing.middleware.AllowedHostMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "briefing.middleware.StaticFilesMiddleware",
     # Anonymous readers are answered from the cache here, before sessions, auth and CSRF.
     "briefing.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,7 +153,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes wants to be last: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -255,6 +258,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
+    "filters": {"one_line": {"()": "briefing.log_filters.OneLineWarning"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -263,6 +267,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # axes announces its version on every start of every command; its lockouts still show.
-    "loggers": {"axes.apps": {"level": "WARNING"}},
+    "loggers": {
+        # axes announces its version on every start of every command; its lockouts still show.
+        "axes.apps": {"level": "WARNING"},
+        # A request for a host the site does not serve is a scanner's, not a fault of the site:
+        # one line saying which host, without the traceback Django attaches.
+        "django.security.DisallowedHost": {"filters": ["one_line"]},
+    },
 }
