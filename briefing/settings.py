@@ -1,5 +1,8 @@
 """Settings for Briefing, read from the environment only (see .env.example)."""
 
+import hashlib
+import re
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -152,6 +155,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets the signed cookie that lets a logged-in editor past the page cache (and deletes it).
+    "briefing.staff_cookie.StaffCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes wants to be last: it turns a locked-out login into the lockout response.
@@ -215,15 +220,39 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {"default": env_url("CACHE_URL", env.cache, default="locmemcache://")}
 # How long an anonymous reader's page may stay cached; an edit invalidates it at once anyway.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=600)
-# The pages (URL names) answered from the cache to anonymous readers.
+# Written when publishing or withdrawing could not clear the page cache (a full disk, Redis out
+# of memory): while it exists, the app processes sharing it render every page instead of
+# serving possibly stale ones, and retry. Default: a file in the temporary directory, named
+# after the cache, so every process of this site on this server finds it.
+_cache_identity = f"{CACHES['default']['BACKEND']}|{CACHES['default'].get('LOCATION', '')}"
+PAGE_CACHE_FAULT_FILE = env.str(
+    "PAGE_CACHE_FAULT_FILE",
+    default=str(
+        Path(tempfile.gettempdir())
+        / f"briefing-page-cache-fault-{hashlib.sha256(_cache_identity.encode()).hexdigest()[:12]}"
+    ),
+)
+# The pages (URL names) answered from the cache to anonymous readers, each with the query
+# parameters its view reads. Any other parameter is dropped before the cache key is made and
+# before the view runs: `?junk=1` gets the cached page, it cannot force a render.
 PAGE_CACHE_URL_NAMES = {
-    "briefing:index",
-    "briefing:detail",
-    "briefing:export",
-    "briefing:edition",
-    "briefing:edition_export",
-    "briefing:feed",
+    "briefing:index": [],
+    "briefing:detail": ["actor"],
+    "briefing:export": [],
+    "briefing:edition": ["actor"],
+    "briefing:edition_export": [],
+    "briefing:feed": [],
 }
+# Uncached renders of those pages one client (address, or IPv6 /64) may cause, as
+# django-ratelimit's "count/period" (s, m, h, d); beyond it, 429 with Retry-After. Staff with a
+# valid login are not counted.
+PAGE_RENDER_RATE = env.str("PAGE_RENDER_RATE", default="60/m").strip()
+if not re.fullmatch(r"[1-9][0-9]*/(?:[1-9][0-9]*)?[smhd]", PAGE_RENDER_RATE):
+    raise ImproperlyConfigured(
+        f"PAGE_RENDER_RATE must look like 60/m (count/period), not {PAGE_RENDER_RATE!r}."
+    )
+# The count is kept in the cache: if the cache fails, render rather than refuse everyone.
+RATELIMIT_FAIL_OPEN = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
