@@ -7,6 +7,7 @@ window ends. Counted with django-ratelimit in the default cache, per address (pe
 IPv6, where one client commonly holds the whole /64).
 """
 
+import functools
 import ipaddress
 import logging
 
@@ -31,6 +32,12 @@ def client_key(address):
     return str(ip)
 
 
+@functools.cache
+def too_many_requests_page():
+    """The 429 page, rendered once per process: refusing must cost less than rendering."""
+    return loader.render_to_string("429.html")
+
+
 def refusal(request, address):
     """None while the client may cause another render (and counts it), else the 429 answer."""
     try:
@@ -53,7 +60,7 @@ def refusal(request, address):
             client_key(address),
             settings.PAGE_RENDER_RATE,
         )
-    response = HttpResponse(loader.render_to_string("429.html"), status=429)
+    response = HttpResponse(too_many_requests_page(), status=429)
     response["Retry-After"] = str(max(1, usage["time_left"]))
     response["Cache-Control"] = "no-store"
     return response
