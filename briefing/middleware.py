@@ -243,7 +243,7 @@ def view_name(urlconf, path):
 
 
 class AnonymousPageCacheMiddleware:
-    """Answer anonymous GETs of the public pages from the cache; see the module docstring."""
+    """Answer GET and HEAD of the public pages from the cache; see the module docstring."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -167,6 +167,18 @@ def test_a_made_up_session_cookie_gets_the_cached_page(client, demo, cookie):
     assert response.content == first.content
 
 
+def test_head_requests_and_authorization_headers_get_the_cached_page(client, demo):
+    url = demo.get_absolute_url()
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        head = client.head(url)
+        authorized = client.get(url, HTTP_AUTHORIZATION="Basic bWFkZTp1cA==")
+    assert len(queries) == 0
+    assert head.status_code == 200
+    assert head["ETag"] == first["ETag"]
+    assert authorized.content == first.content
+
+
 def test_a_logged_in_editor_gets_a_fresh_page_and_none_after_logging_out(client, demo):
     url = demo.get_absolute_url()
     client.get(url)
