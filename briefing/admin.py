@@ -37,6 +37,7 @@ from briefing.forms import (
     TakeawayForm,
     VersionedForm,
 )
+from briefing.middleware import cache_clearing_failed
 from briefing.models import (
     Actor,
     Briefing,
@@ -566,6 +567,16 @@ class BriefingAdmin(VersionedAdmin):
         """The annotation desk: claims drafted on the article's own sentences (briefing.desk)."""
         return desk.desk_view(self, request, object_id)
 
+    def warn_if_cache_not_cleared(self, request):
+        if cache_clearing_failed():
+            self.message_user(
+                request,
+                "The page cache could not be cleared (the cache server refuses writes). Readers "
+                "get freshly rendered pages, not stale ones, until it can be; the site is slower "
+                "meanwhile. Tell whoever runs the site.",
+                messages.WARNING,
+            )
+
     def publish_view(self, request, object_id):
         """The publish screen: what the next edition changes, what stops it, and the button."""
         briefing = self.get_object(request, object_id)
@@ -579,6 +590,7 @@ class BriefingAdmin(VersionedAdmin):
             self.message_user(
                 request, f"“{briefing}” is withdrawn: readers now get “gone”.", messages.SUCCESS
             )
+            self.warn_if_cache_not_cleared(request)
             return HttpResponseRedirect(request.path)
         if request.method == "POST" and form.is_valid():
             try:
@@ -592,6 +604,7 @@ class BriefingAdmin(VersionedAdmin):
                     f"Published edition {edition.number} of “{briefing}”: readers see it now.",
                     messages.SUCCESS,
                 )
+                self.warn_if_cache_not_cleared(request)
                 return HttpResponseRedirect(
                     reverse(admin_urlname(self.opts, "change"), args=[briefing.pk])
                 )

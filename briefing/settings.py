@@ -1,5 +1,8 @@
 """Settings for Briefing, read from the environment only (see .env.example)."""
 
+import hashlib
+import re
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -137,19 +140,24 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Headers every response gets, static files and cached pages included.
-    "django.middleware.security.SecurityMiddleware",
+    # Headers every response gets, static files, cached pages, the http→https redirect and the
+    # 400 for a bad Host included: outermost, so that no response can leave without them
+    # (SecurityMiddleware answers the redirect itself and adds its own headers to it).
     "csp.middleware.CSPMiddleware",
     "briefing.middleware.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "briefing.middleware.AllowedHostMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "briefing.middleware.StaticFilesMiddleware",
     # Anonymous readers are answered from the cache here, before sessions, auth and CSRF.
     "briefing.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets the signed cookie that lets a logged-in editor past the page cache (and deletes it).
+    "briefing.staff_cookie.StaffCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes wants to be last: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -222,15 +230,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 CACHES = {"default": env_url("CACHE_URL", env.cache, default="locmemcache://")}
 # How long an anonymous reader's page may stay cached; an edit invalidates it at once anyway.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=600)
-# The pages (URL names) answered from the cache to anonymous readers.
+# Written when publishing or withdrawing could not clear the page cache (a full disk, Redis out
+# of memory): while it exists, the app processes sharing it render every page instead of
+# serving possibly stale ones, and retry. Default: a file in the temporary directory, named
+# after the cache, so every process of this site on this server finds it.
+_cache_identity = f"{CACHES['default']['BACKEND']}|{CACHES['default'].get('LOCATION', '')}"
+PAGE_CACHE_FAULT_FILE = env.str(
+    "PAGE_CACHE_FAULT_FILE",
+    default=str(
+        Path(tempfile.gettempdir())
+        / f"briefing-page-cache-fault-{hashlib.sha256(_cache_identity.encode()).hexdigest()[:12]}"
+    ),
+)
+# The pages (URL names) answered from the cache to anonymous readers, each with the query
+# parameters its view reads. Any other parameter is dropped before the cache key is made and
+# before the view runs: `?junk=1` gets the cached page, it cannot force a render.
 PAGE_CACHE_URL_NAMES = {
-    "briefing:index",
-    "briefing:detail",
-    "briefing:export",
-    "briefing:edition",
-    "briefing:edition_export",
-    "briefing:feed",
+    "briefing:index": [],
+    "briefing:detail": ["actor"],
+    "briefing:export": [],
+    "briefing:edition": ["actor"],
+    "briefing:edition_export": [],
+    "briefing:feed": [],
 }
+# Uncached renders of those pages one client (address, or IPv6 /64) may cause, as
+# django-ratelimit's "count/period" (s, m, h, d); beyond it, 429 with Retry-After. Staff with a
+# valid login are not counted.
+PAGE_RENDER_RATE = env.str("PAGE_RENDER_RATE", default="60/m").strip()
+if not re.fullmatch(r"[1-9][0-9]*/(?:[1-9][0-9]*)?[smhd]", PAGE_RENDER_RATE):
+    raise ImproperlyConfigured(
+        f"PAGE_RENDER_RATE must look like 60/m (count/period), not {PAGE_RENDER_RATE!r}."
+    )
+# The count is kept in the cache: if the cache fails, render rather than refuse everyone.
+RATELIMIT_FAIL_OPEN = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -265,6 +297,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
+    "filters": {"one_line": {"()": "briefing.log_filters.OneLineWarning"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -273,6 +306,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # axes announces its version on every start of every command; its lockouts still show.
-    "loggers": {"axes.apps": {"level": "WARNING"}},
+    "loggers": {
+        # axes announces its version on every start of every command; its lockouts still show.
+        "axes.apps": {"level": "WARNING"},
+        # A request for a host the site does not serve is a scanner's, not a fault of the site:
+        # one line saying which host, without the traceback Django attaches.
+        "django.security.DisallowedHost": {"filters": ["one_line"]},
+    },
 }

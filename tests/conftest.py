@@ -21,11 +21,16 @@ def collected_static():
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache: no page cached by an earlier test is served."""
+def empty_cache(settings, tmp_path, monkeypatch):
+    """Each test starts with an empty cache: no page cached by an earlier test is served.
+
+    Nor a page cache fault recorded by an earlier test, or by another test run on the machine.
+    """
     from django.core.cache import cache
 
     cache.clear()
+    settings.PAGE_CACHE_FAULT_FILE = str(tmp_path / "page-cache-fault")
+    monkeypatch.setattr("briefing.middleware._failed_in_this_process", False)
 
 
 @pytest.fixture(scope="session")
