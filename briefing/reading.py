@@ -41,6 +41,32 @@ def _day(value):
     return datetime.date.fromisoformat(value)
 
 
+def in_sentence(name):
+    """A name as the middle of a sentence writes it: 'The article (…)' → 'the article (…)'."""
+    return "the" + name[3:] if name.startswith("The ") else name
+
+
+# How each kind of claim is said, as a verb after its speaker, and as one word.
+VOICE_VERBS = {
+    "stated": "states",
+    "judgement": "judges",
+    "attributed": "says",
+    "alleged": "alleges",
+    "speculation": "speculates",
+    "disputed": "says (disputed)",
+    "confirmed": "states (confirmed)",
+}
+STATUS_WORDS = {
+    "stated": "stated",
+    "judgement": "the article’s judgement",
+    "attributed": "attributed",
+    "alleged": "alleged",
+    "speculation": "speculation",
+    "disputed": "disputed",
+    "confirmed": "confirmed",
+}
+
+
 def _meaning(label):
     """'B – Usually reliable' → 'usually reliable'."""
     return label.split("–", 1)[-1].strip().lower()
@@ -59,7 +85,7 @@ class ActorItem:
     wikidata_id: str | None
     editors_note: str
     affiliation: "ActorItem | None" = None
-    member_slugs: set = field(default_factory=set)
+    member_slugs: set = field(default_factory=set, repr=False)
 
     @property
     def anchor(self):
@@ -88,7 +114,8 @@ class SourceItem:
     description: str
     url: str | None
     editors_note: str
-    claims: list = field(default_factory=list)
+    # Back-references: left out of repr(), which would otherwise run round the cycle.
+    claims: list = field(default_factory=list, repr=False)
 
     @property
     def anchor(self):
@@ -112,7 +139,7 @@ class ParagraphItem:
     number: int
     text: str
     is_heading: bool
-    quoting_claims: list = field(default_factory=list)
+    quoting_claims: list = field(default_factory=list, repr=False)
 
     @property
     def anchor(self):
@@ -145,7 +172,7 @@ class EventItem:
     date_earliest: datetime.date | None = None
     date_latest: datetime.date | None = None
     participants: list = field(default_factory=list)
-    backing_claims: list = field(default_factory=list)
+    backing_claims: list = field(default_factory=list, repr=False)
 
     @property
     def anchor(self):
@@ -209,8 +236,9 @@ class ClaimItem:
     is_checked: bool
     actors: list = field(default_factory=list)
     events: list = field(default_factory=list)
+    url: str = ""
     # (relation label, independence label, note, other ClaimItem, this claim is the subject)
-    comparisons: list = field(default_factory=list)
+    comparisons: list = field(default_factory=list, repr=False)
 
     @property
     def anchor(self):
@@ -229,8 +257,33 @@ class ClaimItem:
         return _meaning(self.credibility_label)
 
     @property
+    def is_placed(self):
+        """Its quote is found in its paragraph: marked there, its note beside it."""
+        return bool(self.paragraph and self.quote and self.quote in self.paragraph.text)
+
+    @property
     def quote_anchor(self):
-        return f"{self.paragraph.anchor}-{self.anchor}" if self.paragraph else self.anchor
+        """The claim's words marked in the annotated article (the note itself when unplaced)."""
+        return f"quote-{self.order}" if self.is_placed else self.anchor
+
+    @property
+    def speaker(self):
+        """Who says it, as a sentence names them: 'TASS', 'Paek and Ri', 'the article'."""
+        if self.claimant:
+            return self.claimant.name
+        if self.source.kind == Source.Kind.ARTICLE:
+            return "the article"
+        return in_sentence(self.source.name)
+
+    @property
+    def voice(self):
+        """Who says it and how, in a few words: 'TASS says', 'the article judges'."""
+        verb = VOICE_VERBS.get(self.status, "says")
+        return f"{self.speaker} {verb}"
+
+    @property
+    def status_word(self):
+        return STATUS_WORDS.get(self.status, self.status_label)
 
     @property
     def involved_slugs(self):
@@ -238,6 +291,12 @@ class ClaimItem:
         if self.claimant:
             slugs.add(self.claimant.slug)
         return slugs
+
+
+@dataclass
+class AnnotatedParagraph:
+    paragraph: ParagraphItem
+    notes: list
 
 
 @dataclass
@@ -365,6 +424,7 @@ class BriefingPage:
                 actors=[self.actor_by_slug[s] for s in data["actors"] if s in self.actor_by_slug],
                 events=[event_by_slug[slug] for slug in data["events"] if slug in event_by_slug],
             )
+            claim.url = reverse("briefing:claim", kwargs={"slug": self.slug, "order": claim.order})
             self.claims.append(claim)
             self.claim_by_order[claim.order] = claim
             source.claims.append(claim)
@@ -401,8 +461,49 @@ class BriefingPage:
         return reverse("briefing:detail", kwargs={"slug": self.slug})
 
     @property
+    def article_unknowns(self):
+        """'Outlet, headline and date': what the briefing does not know about its article."""
+        missing = [
+            name
+            for key, name in (
+                ("outlet", "outlet"),
+                ("headline", "headline"),
+                ("published_on", "date"),
+            )
+            if not self.article.get(key)
+        ]
+        if not missing:
+            return ""
+        text = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+        return text[0].upper() + text[1:]
+
+    @property
+    def grades_in_use(self):
+        """The credibility grades the claims carry, each once: the page explains only those."""
+        return sorted({claim.credibility for claim in self.claims})
+
+    @property
     def article_details_from_editors(self):
         return bool(self.article.get("details_added_by_editors"))
+
+    def annotated_paragraphs(self, shown_claims):
+        """Each paragraph with the notes of the shown claims that quote it, in claim order."""
+        shown = {claim.order for claim in shown_claims}
+        return [
+            AnnotatedParagraph(
+                paragraph,
+                [
+                    claim
+                    for claim in paragraph.quoting_claims
+                    if claim.order in shown and claim.is_placed
+                ],
+            )
+            for paragraph in self.paragraphs
+        ]
+
+    def unplaced(self, shown_claims):
+        """Shown claims whose quote is not found in their paragraph (or that have none)."""
+        return [claim for claim in shown_claims if not claim.is_placed]
 
     def root_of(self, actor):
         seen = {actor.slug}

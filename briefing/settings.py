@@ -216,6 +216,7 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_URL_NAMES = {
     "briefing:index",
     "briefing:detail",
+    "briefing:claim",
     "briefing:export",
     "briefing:edition",
     "briefing:edition_export",

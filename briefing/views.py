@@ -91,10 +91,11 @@ def _briefing_that_had(slug):
     return earlier.briefing if earlier else None
 
 
-def _missing(request, slug, number=None, url_name="briefing:detail"):
+def _missing(request, slug, number=None, url_name="briefing:detail", **url_kwargs):
     """No edition to show here: 410 for a withdrawn briefing, a redirect for a renamed one.
 
-    The redirect goes to `url_name` at the new slug: the page to the page, the JSON to the JSON.
+    The redirect goes to `url_name` at the new slug: the page to the page, the JSON to the JSON,
+    a claim to the same claim.
     """
     briefing = _briefing_that_had(slug)
     if briefing is None:
@@ -104,7 +105,7 @@ def _missing(request, slug, number=None, url_name="briefing:detail"):
     if number is not None:
         raise Http404("This briefing has no edition of that number.")
     return HttpResponsePermanentRedirect(
-        reverse(url_name, kwargs={"slug": briefing.live_edition.slug})
+        reverse(url_name, kwargs={"slug": briefing.live_edition.slug, **url_kwargs})
     )
 
 
@@ -169,6 +170,8 @@ def _render_page(request, page, context):
         context["member_count"] = len(actor.member_slugs)
         context["shown_event_slugs"] = {event.slug for event in context["events"]}
         context["shown_claim_orders"] = {claim.order for claim in context["claims"]}
+    context["annotated_paragraphs"] = page.annotated_paragraphs(context["claims"])
+    context["unplaced_claims"] = page.unplaced(context["claims"])
     return render(request, "briefing/briefing_detail.html", context)
 
 
@@ -204,6 +207,7 @@ def briefing_detail(request, slug):
         return _missing(request, slug)
     context = _edition_context(request, edition, live=edition)
     context["export_url"] = reverse("briefing:export", kwargs={"slug": edition.slug})
+    context["claim_pages"] = True
     return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
 
 
@@ -215,6 +219,38 @@ def edition_detail(request, slug, number):
         return _missing(request, slug, number)
     context = _edition_context(request, edition, live=edition.briefing.live_edition)
     return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
+
+
+def _claim_etag(request, slug, order):
+    return _live_etag(request, slug)
+
+
+def _claim_last_modified(request, slug, order):
+    return _live_last_modified(request, slug)
+
+
+@require_safe
+@condition(etag_func=_claim_etag, last_modified_func=_claim_last_modified)
+def claim_detail(request, slug, order):
+    """One claim of the latest edition on its own page, to link to and share."""
+    edition = _live_edition(request, slug)
+    if edition is None:
+        return _missing(request, slug, url_name="briefing:claim", order=order)
+    page = reading.BriefingPage(edition.document)
+    claim = page.claim_by_order.get(order)
+    if claim is None:
+        raise Http404("This briefing has no claim of that number.")
+    position = page.claims.index(claim)
+    context = {
+        "page": page,
+        "claim": claim,
+        "edition": edition,
+        "briefing_url": reverse("briefing:detail", kwargs={"slug": edition.slug}),
+        "canonical_url": request.build_absolute_uri(claim.url),
+        "previous_claim": page.claims[position - 1] if position > 0 else None,
+        "next_claim": page.claims[position + 1] if position + 1 < len(page.claims) else None,
+    }
+    return revalidate(render(request, "briefing/claim_detail.html", context))
 
 
 def _document_response(request, edition):

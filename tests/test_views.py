@@ -7,6 +7,7 @@ publish_edition(). Staff see the working copy at the preview address.
 import datetime
 import json
 import re
+from html.parser import HTMLParser
 from unittest import mock
 
 import pytest
@@ -69,6 +70,43 @@ def body(response):
     """The visible page, without the JSON-LD in the head (which describes the whole briefing)."""
     html = response.content.decode()
     return html[html.index("<body") :]
+
+
+class _MarkedWords(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.open, self.in_label, self.words = [], 0, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "mark":
+            self.open.append(int(attrs["data-claim"]))
+        elif tag == "a" and attrs.get("class") == "quote-label":
+            self.in_label += 1
+
+    def handle_endtag(self, tag):
+        if tag == "mark":
+            self.open.pop()
+        elif tag == "a" and self.in_label:
+            self.in_label -= 1
+
+    def handle_data(self, data):
+        if not self.in_label:
+            for order in set(self.open):
+                self.words[order] = self.words.get(order, "") + data
+
+
+def marked_words(html):
+    """{claim number: the words inside the marks carrying its number}, labels left out."""
+    parser = _MarkedWords()
+    parser.feed(html)
+    return parser.words
+
+
+def note(html, claim):
+    """The note of a claim beside its paragraph in the annotated article."""
+    text = html[html.index(f'<li id="{claim.anchor}" class="note">') :]
+    return text[: text.index("</li>\n")]
 
 
 def json_ld(response):
@@ -311,13 +349,13 @@ def test_demo_page_has_every_section_in_order(client, demo):
     html = client.get(detail_url(demo)).content.decode()
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
     assert headings == [
+        "Bottom line",
+        'Key takeaways <span class="hint">open one for its evidence</span>',
         "On this page",
-        "Bottom line up front",
+        "The article, annotated",
         "Timeline",
         "Actors",
-        "Claims",
         "Sources",
-        "The original article",
         "Editions",
     ]
     assert html.count("<h1>") == 1
@@ -338,16 +376,25 @@ def test_header_credits_the_article_and_says_what_is_unknown(client):
     briefing = BriefingFactory(article_outlet="Kyiv Independent", article_headline="")
     edition = publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
-    assert "Kyiv Independent" in html
-    assert html.count('<span class="unknown">unknown</span>') == 3
+    assert "Based on one news article by Kyiv Independent." in html
+    # What is not known about the article takes one line.
+    assert '<span class="unknown">Headline and date not known.</span>' in html
     assert f'Edition 1, published <time datetime="{edition.published_at.isoformat()}">' in html
 
 
-def test_takeaways_link_to_the_claims_they_rest_on(client, demo):
-    html = client.get(detail_url(demo)).content.decode()
+def test_takeaways_open_to_the_claims_they_rest_on_with_a_link_to_their_words(client, demo):
+    html = body(client.get(detail_url(demo)))
     takeaway = demo.takeaways.first()
-    for claim in takeaway.claims.all():
-        assert f'<a href="#claim-{claim.order}">claim {claim.order}</a>' in html
+    item = html[html.index(takeaway.text.replace("’", "’")) :]
+    item = item[: item.index("</details>")]
+    claims = list(takeaway.claims.all())
+    assert f"{len(claims)} claims</span></summary>" in item
+    for claim in claims:
+        number = claim.paragraph.number
+        link = f'<q>{claim.quote}</q> <a href="#quote-{claim.order}">in the article, ¶{number}</a>'
+        assert link in item.replace("&quot;", '"')
+        assert f'id="quote-{claim.order}"' in html
+    assert "According to the article" in item and "status-stated" in item
 
 
 @pytest.mark.parametrize(
@@ -383,9 +430,9 @@ def test_inferred_and_ongoing_events_say_so(client):
     publish_edition(event.briefing)
     html = client.get(detail_url(event.briefing)).content.decode()
     assert "date inferred" in html
-    date = html[html.index("<dt>Date</dt>") :]
-    date = date[: date.index("</dd>")]
-    assert "Inferred from the text" in date
+    date = html[html.index('class="event-facts event-date-basis"') :]
+    date = date[: date.index("</p>")]
+    assert "Date inferred from the text." in date
     assert "“last year” in an article of March 2025" in date
     assert 'from <time datetime="2024">2024</time>, still going on' in html
 
@@ -546,17 +593,25 @@ def test_claim_says_who_says_so_in_words(client):
     ClaimFactory(briefing=claim.briefing, source=tass, claimant=rudenko)
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert "According to TASS (state media, Russia):" in html
-    assert "According to Andrey Rudenko, as reported by TASS (state media, Russia):" in html
-    assert '<span class="badge status-attributed">Attributed to a source</span>' in html
+    first, second = claim.briefing.claims.order_by("order")
+    assert '"attribution">According to TASS (state media, Russia) ·' in note(html, first)
+    assert (
+        '"attribution">According to Andrey Rudenko, as reported by TASS (state media, Russia) ·'
+        in note(html, second)
+    )
+    assert '<span class="badge status-attributed">attributed</span>' in note(html, first)
+    # In the text, each quote ends with its number and who says it and how.
+    assert '<span class="quote-voice"> TASS says</span></a>' in html
+    assert '<span class="quote-voice"> Andrey Rudenko states</span></a>' in html
 
 
 def test_article_voice_is_stated_by_the_article(client):
     claim = ClaimFactory(source=SourceFactory(kind=Source.Kind.ARTICLE))
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert "According to the article:" in html
-    assert "Stated as fact by the article" in html
+    assert '"attribution">According to the article ·' in note(html, claim)
+    assert '<span class="badge status-stated">stated</span>' in note(html, claim)
+    assert '<span class="quote-voice"> the article states</span>' in html
 
 
 def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
@@ -569,12 +624,21 @@ def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
     )
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert 'title="B – Usually reliable">B</abbr> (usually reliable)' in html
-    assert 'title="2 – Probably true">2</abbr> (probably true)' in html
-    assert "10,000–12,000 soldiers" in html
-    number, order = claim.paragraph.number, claim.order
-    assert f'<a class="paragraph-link" href="#p{number}">Paragraph {number}</a>' in html
-    assert f'<a class="quote-link" href="#p{number}-claim-{order}"' in html
+    claim_note = note(html, claim)
+    # The grades, compactly: the source's reliability is explained once, under Sources.
+    assert f'<a href="#source-{claim.source.slug}">source B</a> · credibility 2' in claim_note
+    assert "usually reliable" not in claim_note and "probably true" not in claim_note
+    source = html[html.index(f'id="source-{claim.source.slug}"') :]
+    assert "B</span>, usually reliable" in source[: source.index("</li>")]
+    assert "10,000–12,000 soldiers" in claim_note
+    # The note sits in the claim's paragraph, beside its marked words, and links its own page.
+    paragraph = html[html.index(f'<li id="p{claim.paragraph.number}"') :]
+    paragraph = paragraph[: paragraph.index("</ol>\n      </li>")]
+    assert f'id="quote-{claim.order}">{claim.quote}</mark>' in paragraph
+    assert claim_note in paragraph
+    assert f'href="/briefings/{claim.briefing.slug}/claims/{claim.order}/">claim page</a>' in (
+        claim_note
+    )
 
 
 def test_figure_is_shown_with_the_articles_own_qualifier(client):
@@ -589,8 +653,8 @@ def test_figure_is_shown_with_the_articles_own_qualifier(client):
     )
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert '<dd class="figure">approximately 10,000–12,000 soldiers</dd>' in html
-    assert '<dd class="figure">at least 3 dead</dd>' in html
+    assert 'Figure: <span class="figure">approximately 10,000–12,000 soldiers</span>' in html
+    assert 'Figure: <span class="figure">at least 3 dead</span>' in html
 
 
 def test_judgement_and_speculation_claims_are_labelled_as_such(client):
@@ -598,8 +662,10 @@ def test_judgement_and_speculation_claims_are_labelled_as_such(client):
     ClaimFactory(briefing=claim.briefing, status=Claim.Status.SPECULATION)
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode().replace("&#x27;", "'")
-    assert '<span class="badge status-judgement">The article\'s own judgement</span>' in html
-    assert '<span class="badge status-speculation">Speculation (may, could)</span>' in html
+    assert '<span class="badge status-judgement">the article’s judgement</span>' in html
+    assert '<span class="badge status-speculation">speculation</span>' in html
+    assert '<span class="quote-voice"> the article judges</span>' in html
+    assert '<span class="quote-voice"> the article speculates</span>' in html
 
 
 def test_editors_note_on_a_claim_is_shown_as_the_editors(client):
@@ -655,8 +721,8 @@ def test_what_the_editors_added_about_actors_and_sources_is_labelled_so(client):
     html = body(client.get(detail_url(claim.briefing)))
     actor = html[html.index(f'id="{russia.anchor}"') :]
     actor = actor[: actor.index("</li>")]
-    assert "Also called in the article: Moscow" in actor
-    editors = actor[actor.index('<p class="editors-note">') :]
+    assert "Also called Moscow." in actor
+    editors = actor[actor.index('<span class="editors-note">') :]
     assert "Added by the editors:" in editors
     assert "other names Россия, Russian Federation." in editors
     assert 'href="https://www.wikidata.org/wiki/Q159"' in editors
@@ -690,7 +756,7 @@ def test_sources_list_kind_affiliation_grade_and_their_claims(client):
     assert "State media" in source
     assert f'href="#actor-{russia.slug}">Russia</a>' in source
     assert "reliability cannot be judged" in source
-    assert f'href="#claim-{claim.order}"' in source
+    assert "1 claim</p>" in source
 
 
 def test_article_paragraphs_have_stable_anchors_and_marked_quotes(client):
@@ -703,7 +769,13 @@ def test_article_paragraphs_have_stable_anchors_and_marked_quotes(client):
     publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
     assert 'id="p1"' in html and 'id="p2"' in html
-    assert "Shoigu <mark>arrived on 21 March</mark> to meet Kim." in html
+    claim = briefing.claims.get()
+    assert (
+        f'Shoigu <mark class="quote quote-stated" data-claim="{claim.order}" '
+        f'id="quote-{claim.order}">arrived on 21 March</mark>'
+        f'<a class="quote-label" href="#claim-{claim.order}">'
+    ) in html
+    assert "</a> to meet Kim.</p>" in html
 
 
 def test_each_claim_links_to_its_paragraph_with_only_its_own_quote_marked(client):
@@ -713,15 +785,14 @@ def test_each_claim_links_to_its_paragraph_with_only_its_own_quote_marked(client
     second = ClaimFactory(briefing=briefing, paragraph=paragraph, quote="He met Kim")
     publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
-    number = paragraph.number
-    for claim, marked in (
-        (first, "<mark>Shoigu arrived</mark> on 21 March. He met Kim."),
-        (second, "Shoigu arrived on 21 March. <mark>He met Kim</mark>."),
-    ):
-        anchor = f"p{number}-claim-{claim.order}"
-        assert f'href="#{anchor}"' in html
-        copy = html[html.index(f'id="{anchor}"') :]
-        assert marked in copy[: copy.index("</p>")]
+    # The paragraph is emitted once, with both quotes marked in place and labelled.
+    assert html.count("on 21 March.") == 1
+    for claim in (first, second):
+        assert f'id="quote-{claim.order}">{claim.quote}</mark>' in html
+        assert f'<a class="quote-label" href="#claim-{claim.order}">' in html
+    # Each claim's own page marks only its words in the paragraph.
+    page = client.get(f"/briefings/{briefing.slug}/claims/{second.order}/").content.decode()
+    assert "Shoigu arrived on 21 March. <mark" in page
 
 
 def test_overlapping_quotes_are_marked_once(client):
@@ -730,8 +801,16 @@ def test_overlapping_quotes_are_marked_once(client):
     ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Former minister Sergei Shoigu")
     ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Sergei Shoigu arrived")
     publish_edition(briefing)
+    first, second = briefing.claims.order_by("order")
     html = client.get(detail_url(briefing)).content.decode()
-    assert "<mark>Former minister Sergei Shoigu arrived</mark> on 21 March." in html
+    text = html[html.index('<p class="paragraph-text">') :]
+    text = text[: text.index("</p>")]
+    # The second quote starts inside the first and ends after it: the marks stay well-formed,
+    # the second claim's words continuing in a second mark after the first closes.
+    assert text.count("<mark") == text.count("</mark>") == 3
+    words = marked_words(text)
+    assert words == {first.order: first.quote, second.order: second.quote}
+    assert re.sub(r"<a .*?</a>", "", text).count("Sergei Shoigu") == 1
 
 
 # The actor filter ---------------------------------------------------------------------------
@@ -1105,7 +1184,7 @@ def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
     with django_assert_num_queries(PAGE_QUERIES):
         response = client.get(detail_url(briefing))
     assert response.status_code == 200
-    assert response.content.decode().count('class="claim"') == 31 * scale
+    assert response.content.decode().count('class="note"') == 31 * scale
 
 
 @pytest.mark.parametrize("scale", [1, 10])
@@ -1126,7 +1205,7 @@ def test_an_earlier_edition_runs_the_same_number_of_queries(
     with django_assert_num_queries(PAGE_QUERIES):
         response = client.get(edition_url(briefing, 1))
     assert response.status_code == 200
-    assert response.content.decode().count('class="claim"') == 31 * scale
+    assert response.content.decode().count('class="note"') == 31 * scale
 
 
 def test_demo_page_runs_the_same_fixed_number_of_queries(client, demo, django_assert_num_queries):
@@ -1141,7 +1220,7 @@ def test_the_preview_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     with django_assert_num_queries(PREVIEW_QUERIES):
         response = client.get(preview_url(briefing))
     assert response.status_code == 200
-    assert response.content.decode().count('class="claim"') == 31 * scale
+    assert response.content.decode().count('class="note"') == 31 * scale
 
 
 def test_index_runs_one_query(client, django_assert_num_queries):

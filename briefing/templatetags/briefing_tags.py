@@ -36,42 +36,79 @@ def event_dates(event):
     )
 
 
-def merged_spans(text, quotes):
-    """(start, end) of every quote in the text, overlapping ones merged, in order."""
+def _quote_spans(text, claims):
+    """(start, end, claim) for every claim whose quote occurs in the text, outermost first."""
     spans = []
-    for quote in quotes:
-        start = text.find(quote) if quote else -1
+    for claim in claims:
+        start = text.find(claim.quote) if claim.quote else -1
         if start >= 0:
-            spans.append((start, start + len(quote)))
-    merged = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+            spans.append((start, start + len(claim.quote), claim))
+    return sorted(spans, key=lambda span: (span[0], -span[1], span[2].order))
 
 
-def _marked(text, quotes):
-    parts, position = [], 0
-    for start, end in merged_spans(text, quotes):
-        parts.append(escape(text[position:start]))
-        parts.append(f"<mark>{escape(text[start:end])}</mark>")
-        position = end
-    parts.append(escape(text[position:]))
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped above
+def _quote_tag(claim, first):
+    classes = f"quote quote-{escape(claim.status)}" + ("" if first else " quote-continued")
+    anchor = f' id="{claim.quote_anchor}"' if first else ""
+    return f'<mark class="{classes}" data-claim="{claim.order}"{anchor}>'
 
 
-@register.filter
-def highlight_quotes(paragraph):
-    """The paragraph's text, escaped, with every passage a claim quotes inside <mark>."""
-    return _marked(paragraph.text, [claim.quote for claim in paragraph.quoting_claims])
+def _quote_label(claim, context):
+    """After the quote, its number and voice: the note beside the paragraph says the rest."""
+    return format_html(
+        '<a class="quote-label" href="{}"><span class="visually-hidden">claim </span>{}'
+        '<span class="quote-voice"> {}</span></a>',
+        _anchor_href(context, "shown_claim_orders", claim.order, claim.anchor),
+        claim.order,
+        claim.voice,
+    )
 
 
-@register.filter
-def quote_in_context(paragraph, claim):
-    """The paragraph's text, escaped, with only this claim's quote inside <mark>."""
-    return _marked(paragraph.text, [claim.quote])
+def annotate(text, claims, context=None, labelled=True):
+    """The text, escaped, each claim's quote inside a <mark> that ends with a label.
+
+    Quotes nest or overlap: where one ends inside another, the marks still open there are
+    closed and reopened after it (a continued <mark>), so the HTML stays well-formed and each
+    claim's words stay exactly inside the marks carrying its number.
+    """
+    spans = _quote_spans(text, claims)
+    points = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    starting = {}
+    for start, end, claim in spans:
+        starting.setdefault(start, []).append((end, claim))
+    parts, open_marks, position = [], [], 0
+    for point in points:
+        parts.append(escape(text[position:point]))
+        position = point
+        ending = [index for index, (end, _) in enumerate(open_marks) if end == point]
+        if ending:
+            closed = open_marks[ending[0] :]
+            for end, claim in reversed(closed):
+                parts.append("</mark>")
+                if end == point and labelled:
+                    parts.append(_quote_label(claim, context or {}))
+            open_marks = open_marks[: ending[0]]
+            for end, claim in closed:
+                if end != point:
+                    parts.append(_quote_tag(claim, first=False))
+                    open_marks.append((end, claim))
+        for end, claim in starting.get(point, ()):
+            parts.append(_quote_tag(claim, first=True))
+            open_marks.append((end, claim))
+    return mark_safe("".join(parts))  # noqa: S308 - the text is escaped; tags are built here
+
+
+@register.simple_tag(takes_context=True)
+def annotated(context, paragraph):
+    """The paragraph with the quotes of the claims shown on this page marked and labelled."""
+    shown = context.get("shown_claim_orders")
+    claims = [claim for claim in paragraph.quoting_claims if shown is None or claim.order in shown]
+    return annotate(paragraph.text, claims, context)
+
+
+@register.simple_tag
+def quote_in_paragraph(claim):
+    """The claim's paragraph with only its own words marked (the claim's own page)."""
+    return annotate(claim.paragraph.text, [claim], labelled=False)
 
 
 # The SVG timeline -------------------------------------------------------------------------
@@ -208,3 +245,9 @@ def claim_href(context, claim):
 @register.simple_tag(takes_context=True)
 def event_href(context, event):
     return _anchor_href(context, "shown_event_slugs", event.slug, event.anchor)
+
+
+@register.simple_tag(takes_context=True)
+def quote_href(context, claim):
+    """The claim's words in the annotated article (its note, if they are not marked there)."""
+    return _anchor_href(context, "shown_claim_orders", claim.order, claim.quote_anchor)
