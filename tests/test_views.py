@@ -813,6 +813,67 @@ def test_overlapping_quotes_are_marked_once(client):
     assert re.sub(r"<a .*?</a>", "", text).count("Sergei Shoigu") == 1
 
 
+# A claim's own page -------------------------------------------------------------------------
+
+
+def claim_url(briefing, order):
+    return reverse("briefing:claim", kwargs={"slug": briefing.slug, "order": order})
+
+
+def test_a_claim_has_its_own_page_with_its_quote_source_grades_and_what_it_concerns(client, demo):
+    claim = demo.claims.get(order=8)
+    response = client.get(claim_url(demo, 8))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{claim.text}</h1>" in html
+    assert f'data-claim="8" id="quote-8">{claim.quote}</mark>' in html
+    assert html.count("<mark") == 1
+    assert "According to TASS (state media, Russia)" in html
+    assert "reliability F, reliability cannot be judged" in html
+    assert "Credibility</dt><dd>6, truth cannot be judged" in html
+    for actor in claim.actors.all():
+        assert f'href="/briefings/{demo.slug}/#actor-{actor.slug}">{actor.name}</a>' in html
+    for event in claim.events.all():
+        assert f'href="/briefings/{demo.slug}/#event-{event.slug}">' in html
+    # Link previews: Open Graph title and description, and the canonical address.
+    assert '<meta property="og:title" content="Claim 8: ' in html
+    assert '<meta property="og:description" content="TASS says: “' in html
+    assert (
+        f'<link rel="canonical" href="http://testserver/briefings/{demo.slug}/claims/8/">' in html
+    )
+    # It is linked from its note on the briefing's page.
+    page = client.get(detail_url(demo)).content.decode()
+    assert f'href="/briefings/{demo.slug}/claims/8/">claim page</a>' in page
+
+
+def test_an_unknown_claim_number_is_not_found(client, demo):
+    assert client.get(claim_url(demo, 99)).status_code == 404
+    assert client.get(f"/briefings/{demo.slug}/claims/0x1/").status_code == 404
+
+
+def test_a_claim_of_a_withdrawn_briefing_is_gone(client):
+    briefing = published(ClaimFactory().briefing)
+    order = briefing.claims.get().order
+    assert client.get(claim_url(briefing, order)).status_code == 200
+    publishing.withdraw(briefing, make_publisher())
+    assert fresh(client, claim_url(briefing, order)).status_code == 410
+
+
+def test_a_claim_page_shows_the_published_edition_not_the_working_copy(client):
+    claim = ClaimFactory(text="Claim as published.")
+    briefing = published(claim.briefing)
+    claim.text = "Claim as edited."
+    claim.save()
+    html = fresh(client, claim_url(briefing, claim.order)).content.decode()
+    assert "Claim as published." in html and "Claim as edited." not in html
+
+
+def test_a_claim_page_runs_one_query(client, demo, django_assert_num_queries):
+    # The live edition, whose document holds the claim: no edition history on this page.
+    with django_assert_num_queries(1):
+        assert client.get(claim_url(demo, 8)).status_code == 200
+
+
 # The actor filter ---------------------------------------------------------------------------
 
 
