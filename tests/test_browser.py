@@ -177,6 +177,16 @@ def test_first_screen_shows_title_edition_bottom_line_and_takeaways(browser, dem
         context.close()
 
 
+def test_the_page_is_at_most_6000_pixels_tall_on_a_desktop_and_12000_on_a_phone(browser, demo_url):
+    for width, most in ((1280, 6000), (375, 12000)):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(demo_url)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        context.close()
+        assert height <= most, (width, height)
+
+
 def test_a_claim_has_its_own_page_with_its_quote_in_its_paragraph(reader, demo_url, demo):
     reader.goto(demo_url)
     claim = demo.claims.get(order=8)
@@ -211,6 +221,7 @@ def test_actor_filter_narrows_the_timeline_and_claims(reader, demo_url, demo):
     reader.goto(demo_url)
     all_claims = reader.locator(".note").count()
     all_events = reader.locator(".event").count()
+    reader.locator(".actor-list > summary").click()
     reader.locator("#actor-kim-jong-un a.filter-link").click()
     assert "?actor=kim-jong-un" in reader.url
     notice = reader.locator("#timeline .filter-notice")

@@ -594,9 +594,9 @@ def test_claim_says_who_says_so_in_words(client):
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
     first, second = claim.briefing.claims.order_by("order")
-    assert '"attribution">According to TASS (state media, Russia) ·' in note(html, first)
+    assert '"attribution">According to TASS (state media, Russia)</span> ·' in note(html, first)
     assert (
-        '"attribution">According to Andrey Rudenko, as reported by TASS (state media, Russia) ·'
+        '"attribution">According to Andrey Rudenko, as reported by TASS (state media, Russia)</span> ·'
         in note(html, second)
     )
     assert '<span class="badge status-attributed">attributed</span>' in note(html, first)
@@ -618,7 +618,7 @@ def test_article_voice_is_stated_by_the_article(client):
     claim = ClaimFactory(source=SourceFactory(kind=Source.Kind.ARTICLE))
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert '"attribution">According to the article ·' in note(html, claim)
+    assert '"attribution">According to the article</span> ·' in note(html, claim)
     assert '<span class="badge status-stated">stated</span>' in note(html, claim)
     assert '<span class="quote-voice"> the article states</span>' in html
 

@@ -115,7 +115,7 @@ def quote_in_paragraph(claim):
 
 CHART_WIDTH = 640
 MARGIN = 8
-ROW_HEIGHT = 38
+ROW_HEIGHT = 32
 BAR_HEIGHT = 12
 AXIS_HEIGHT = 28
 MIN_BAR = 6
