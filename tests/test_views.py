@@ -596,8 +596,8 @@ def test_claim_says_who_says_so_in_words(client):
     first, second = claim.briefing.claims.order_by("order")
     assert '"attribution">According to TASS (state media, Russia)</span> ·' in note(html, first)
     assert (
-        '"attribution">According to Andrey Rudenko, as reported by TASS (state media, Russia)</span> ·'
-        in note(html, second)
+        '"attribution">According to Andrey Rudenko, as reported by TASS (state media, Russia)'
+        "</span> ·" in note(html, second)
     )
     assert '<span class="badge status-attributed">attributed</span>' in note(html, first)
     # In the text, each quote ends with its number and who says it and how.
