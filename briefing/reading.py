@@ -68,6 +68,26 @@ def _meaning(label):
     return label.split("–", 1)[-1].strip().lower()
 
 
+def stored_day(value):
+    """A date read from a stored document, or None when it is missing or unreadable."""
+    try:
+        return _day(value) if value not in ("", "null") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def event_years(events):
+    """'2022–2025': the years a document's events span, as far as their dates are known."""
+    days = []
+    for event in events or []:
+        date = event.get("date") or {}
+        days += [stored_day(date.get("earliest")), stored_day(date.get("latest"))]
+    years = sorted(day.year for day in days if day)
+    if not years:
+        return ""
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+
+
 @dataclass
 class ActorItem:
     slug: str

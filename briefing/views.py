@@ -5,11 +5,13 @@ Readers only ever get an edition's stored document (briefing.models.Edition); th
 a document from the working copy the same way. Both render through briefing.reading.
 """
 
+import datetime
 import hashlib
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models.fields.json import KT, KeyTransform
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -45,8 +47,20 @@ CODE_TOKEN = _code_token()
 
 
 def list_queryset():
-    """What feeds the index page and the feed: the live edition of each published briefing."""
-    return Edition.objects.live().defer("document").order_by("-published_at", "-pk")
+    """What feeds the index page and the feed: the live edition of each published briefing.
+
+    Of each document only the article's date and the events are read, for the index's dates;
+    ordered by publication (the index puts the newest story first).
+    """
+    return (
+        Edition.objects.live()
+        .defer("document")
+        .annotate(
+            article_published_on=KT("document__article__published_on"),
+            events=KeyTransform("events", "document"),
+        )
+        .order_by("-published_at", "-pk")
+    )
 
 
 def revalidate(response):
@@ -196,7 +210,13 @@ def _edition_context(request, edition, live):
 
 @require_safe
 def briefing_list(request):
-    return revalidate(render(request, "briefing/briefing_list.html", {"editions": list_queryset()}))
+    editions = list(list_queryset())
+    for edition in editions:
+        edition.event_years = reading.event_years(edition.events)
+        edition.article_day = reading.stored_day(edition.article_published_on)
+    # Newest story first: by the article's date where known, then by publication.
+    editions.sort(key=lambda edition: edition.article_day or datetime.date.min, reverse=True)
+    return revalidate(render(request, "briefing/briefing_list.html", {"editions": editions}))
 
 
 @require_safe

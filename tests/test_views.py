@@ -158,7 +158,32 @@ def test_index_lists_live_editions_newest_first_and_no_drafts(client):
     assert "Secret draft" not in html
     assert newer.summary in html
     assert f'datetime="{edition.published_at.isoformat()}"' in html
-    assert "Edition 1, published" in html
+    assert "latest edition 1, <time" in html
+
+
+def test_index_gives_each_storys_article_date_event_years_and_latest_edition(client):
+    older_story = BriefingFactory(
+        title="Older story", article_published_on=datetime.date(2024, 5, 2)
+    )
+    EventFactory(briefing=older_story, date_edtf="2022/2024-05")
+    newer_story = BriefingFactory(
+        title="Newer story", article_published_on=datetime.date(2025, 3, 21)
+    )
+    undated = BriefingFactory(title="Undated story")
+    publish_edition(undated)
+    publish_edition(newer_story)
+    publish_edition(older_story)  # published last, yet its story is older
+    publish_edition(older_story, "Second edition.")
+    html = client.get(reverse("briefing:index")).content.decode()
+    # Newest story first; a story whose article is undated comes after the dated ones.
+    assert html.index("Newer story") < html.index("Older story") < html.index("Undated story")
+    older = html[html.index("Older story") :]
+    older = older[: older.index("</li>")]
+    assert 'Article of <time datetime="2024-05-02">2 May 2024</time>' in older
+    assert "events 2022–2024" in older
+    assert "latest edition 2," in older
+    undated_item = html[html.index("Undated story") :]
+    assert '<span class="unknown">date not known</span>' in undated_item
 
 
 def test_index_shows_the_live_editions_title_not_the_working_copys(client):
