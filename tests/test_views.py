@@ -572,6 +572,51 @@ def test_a_wider_span_draws_a_wider_bar(client):
     assert len(set(widths)) == 4
 
 
+def test_the_chart_spreads_clustered_events_and_labels_its_axis_in_months(client):
+    briefing = BriefingFactory()
+    for title, edtf in [
+        ("Long ago", "2015"),
+        ("Early March", "2025-03-02"),
+        ("Mid March", "2025-03-15"),
+        ("Late March", "2025-03-28"),
+    ]:
+        EventFactory(briefing=briefing, title=title, date_edtf=edtf)
+    publish_edition(briefing)
+    html = client.get(detail_url(briefing)).content.decode()
+    starts = {
+        label.split(". ", 1)[1]: float(x)
+        for label, x in re.findall(
+            r'<text class="row-label"[^>]*>([^<]*)</text><rect class="[^"]*" x="([^"]*)"', html
+        )
+    }
+    # On a linear 2015–2025 axis the three March days would lie within 2 px of each other.
+    assert starts["Mid March"] - starts["Early March"] > 40
+    assert starts["Late March"] - starts["Mid March"] > 40
+    labels = re.findall(r'<text class="tick-label"[^>]*>([^<]*)</text>', html)
+    # Month ticks where events cluster, each year named once where it fits.
+    assert "2015" in " ".join(labels[:3]), labels
+    assert any(label.startswith(("Mar", "15 Mar")) for label in labels), labels
+
+
+@pytest.mark.parametrize("edtf", ["1800", "2199-12-31", "1800/..", "../2199", "[..2199-12]"])
+def test_the_chart_draws_dates_at_the_edges_of_the_allowed_years(client, edtf):
+    event = EventFactory(date_edtf=edtf)
+    EventFactory(briefing=event.briefing, date_edtf="2025-03-21")
+    publish_edition(event.briefing)
+    assert 'class="timeline-chart"' in client.get(detail_url(event.briefing)).content.decode()
+
+
+def test_a_raw_stored_year_9999_does_not_take_the_chart_down(client):
+    event = EventFactory(date_edtf="2199")
+    Event.objects.filter(pk=event.pk).update(
+        date_edtf="9999", date_earliest=datetime.date(9999, 1, 1), date_latest=datetime.date.max
+    )
+    publish_edition(event.briefing)
+    response = client.get(detail_url(event.briefing))
+    assert response.status_code == 200
+    assert 'class="timeline-chart"' in response.content.decode()
+
+
 def test_an_inferred_date_has_a_dashed_bar_and_an_uncertain_one_a_hatched_bar(client):
     briefing = BriefingFactory()
     EventFactory(briefing=briefing, title="Inferred", date_edtf="2024", date_basis="inferred")

@@ -1,6 +1,8 @@
 """Template helpers for the briefing page: dates with their precision, quotes, the SVG timeline."""
 
+import bisect
 import datetime
+import math
 
 from django import template
 from django.utils.dateformat import format as date_format
@@ -120,10 +122,86 @@ BAR_HEIGHT = 12
 AXIS_HEIGHT = 28
 MIN_BAR = 6
 LABEL_CHARS = 64
+# Room on the left for each row's label: the bars start after it.
+LABEL_WIDTH = 0
+CHAR_WIDTH = 7  # of a tick label at 13 px
+TICK_LABEL_CHARS = 6  # room kept for most labels; one naming its year may run a little over
+MAX_TICKS = 40
+MAX_MONTHS = 12 * 400
 
 
 def _month_after(day):
+    if day >= datetime.date.max.replace(day=1):
+        return datetime.date.max
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _day_after(day):
+    return day if day == datetime.date.max else day + datetime.timedelta(days=1)
+
+
+class _BrokenAxis:
+    """A time axis that spreads clustered dates: empty stretches shrink, busy ones widen.
+
+    Between consecutive dates that begin or end some bar, the axis gives each stretch a width
+    growing with the logarithm of its length, not with the length itself: four years without
+    an event take little room, and nine events in the last months stay apart.
+    """
+
+    def __init__(self, days, left, right):
+        self.days = sorted(set(days))
+        weights = [math.log1p((b - a).days) for a, b in zip(self.days, self.days[1:], strict=False)]
+        total = sum(weights) or 1
+        self.xs = [left]
+        for weight in weights:
+            self.xs.append(self.xs[-1] + (right - left) * weight / total)
+
+    def __call__(self, day):
+        days, xs = self.days, self.xs
+        if day <= days[0]:
+            return xs[0]
+        if day >= days[-1]:
+            return xs[-1]
+        index = bisect.bisect_right(days, day) - 1
+        start, end = days[index], days[index + 1]
+        fraction = (day - start).days / (end - start).days
+        return xs[index] + (xs[index + 1] - xs[index]) * fraction
+
+
+def _ticks(x, first, last):
+    """Ticks on the 1st and 15th of each month, kept from the right (the busiest, most recent
+    stretch) wherever the label after them leaves room; a label names its year when no tick to
+    its left has named it."""
+    candidates, month = [], first
+    for _ in range(MAX_MONTHS):
+        if month >= last:
+            break
+        candidates.append(month)
+        if month.day == 1 and month < datetime.date.max.replace(day=1):
+            candidates.append(month.replace(day=15))
+        month = _month_after(month)
+    kept, free_until = [], CHART_WIDTH
+    for day in reversed(candidates):
+        tick_x = x(day)
+        if tick_x + TICK_LABEL_CHARS * CHAR_WIDTH + 8 <= free_until:
+            kept.append((day, tick_x))
+            free_until = tick_x
+            if len(kept) >= MAX_TICKS:
+                break
+    ticks, named_year, free_from = [], None, float("-inf")
+    for day, tick_x in reversed(kept):
+        if tick_x < free_from:  # the label before, naming its year, runs over this one
+            continue
+        if day.month == 1 and day.day == 1:
+            label = str(day.year)
+        else:
+            label = date_format(day, "M" if day.day == 1 else "j M")
+            if day.year != named_year:
+                label = f"{label} {day.year}"
+        named_year = day.year
+        ticks.append({"x": f"{tick_x:.1f}", "label": label})
+        free_from = tick_x + len(label) * CHAR_WIDTH + 8
+    return ticks
 
 
 def _row_label(number, event):
@@ -161,19 +239,21 @@ def timeline_chart(events):
     known = [day for event in dated for day in (event.date_earliest, event.date_latest) if day]
     first = datetime.date(min(known).year, 1, 1)
     last = _month_after(max(known))
-    span = max((last - first).days, 1)
-    left_edge, right_edge = MARGIN, CHART_WIDTH - MARGIN
-    plot = right_edge - left_edge
-
-    def x(day):
-        return left_edge + plot * (day - first).days / span
+    left_edge, right_edge = MARGIN + LABEL_WIDTH, CHART_WIDTH - MARGIN
+    bounds = [first, last]
+    for event in dated:
+        if event.date_earliest:
+            bounds.append(event.date_earliest)
+        if event.date_latest:
+            bounds.append(_day_after(event.date_latest))
+    x = _BrokenAxis(bounds, left_edge, right_edge)
 
     rows = []
     for number, event in enumerate(dated, start=1):
         date = event.parsed_date
         start = x(event.date_earliest) if event.date_earliest else left_edge
         # An open or unknown end runs to the right edge.
-        end = x(event.date_latest + datetime.timedelta(days=1)) if event.date_latest else right_edge
+        end = x(_day_after(event.date_latest)) if event.date_latest else right_edge
         width = max(end - start, MIN_BAR)
         start = min(start, right_edge - width)
         classes = ["bar"]
@@ -202,14 +282,7 @@ def timeline_chart(events):
             }
         )
     plot_height = len(rows) * ROW_HEIGHT + 4
-    years = list(range(first.year, last.year + 1))
-    step = max(1, len(years) // 6)
-    ticks = [
-        {"x": f"{x(datetime.date(year, 1, 1)):.1f}", "label": year}
-        for year in years[::step]
-        # A label needs room before the right edge.
-        if x(datetime.date(year, 1, 1)) <= CHART_WIDTH - 50
-    ]
+    ticks = _ticks(x, first, last)
     return {
         "rows": rows,
         "ticks": ticks,
