@@ -379,7 +379,7 @@ def test_demo_page_has_every_section_in_order(client, demo):
         "On this page",
         "The article, annotated",
         "Timeline",
-        "Actors",
+        "Actors: who acts on whom",
         "Sources",
         "Editions",
     ]
@@ -615,6 +615,22 @@ def test_a_raw_stored_year_9999_does_not_take_the_chart_down(client):
     response = client.get(detail_url(event.briefing))
     assert response.status_code == 200
     assert 'class="timeline-chart"' in response.content.decode()
+
+
+def test_who_acts_on_whom_is_drawn_from_participants_with_a_text_equivalent(client, demo):
+    html = body(client.get(detail_url(demo)))
+    figure = html[html.index('<figure class="relations-chart">') :]
+    figure = figure[: figure.index("</figure>")]
+    assert '<svg viewBox="0 0 760 380" role="img"' in figure
+    assert "<script" not in figure
+    words = re.sub(r"<[^>]+>", "", figure)
+    assert "Sergei Shoigu visits North Korea" in words
+    assert "North Korea supplies Russia" in words
+    # What the article does not report as having happened is not said to have happened.
+    assert "Kim Jong Un may visit Russia" in words
+    assert "Sergei Shoigu is to visit Kim Jong Un" in words
+    assert "Kim Jong Un visits Russia" not in words
+    assert figure.count('<line class="relation') == figure.count("<li>")
 
 
 def test_an_inferred_date_has_a_dashed_bar_and_an_uncertain_one_a_hatched_bar(client):

@@ -9,6 +9,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from briefing import relations
+
 register = template.Library()
 
 
@@ -117,7 +119,7 @@ def quote_in_paragraph(claim):
 
 CHART_WIDTH = 640
 MARGIN = 8
-ROW_HEIGHT = 32
+ROW_HEIGHT = 29
 BAR_HEIGHT = 12
 AXIS_HEIGHT = 28
 MIN_BAR = 6
@@ -324,3 +326,9 @@ def event_href(context, event):
 def quote_href(context, claim):
     """The claim's words in the annotated article (its note, if they are not marked there)."""
     return _anchor_href(context, "shown_claim_orders", claim.order, claim.quote_anchor)
+
+
+@register.inclusion_tag("briefing/_relations_chart.html")
+def relations_chart(events):
+    """Who acts on whom, drawn on the server from the events' participants (no JavaScript)."""
+    return relations.drawing(events)
