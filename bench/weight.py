@@ -6,7 +6,8 @@ Starts gunicorn as bench/throughput.py does, opens the demo page in Debian's Chr
 (Playwright) and records every request the page makes: its type, its bytes as served (the HTML
 comes uncompressed from Django: a production proxy compresses it; whitenoise serves static
 files precompressed) and compressed with gzip level 6, and whether it leaves the site.
-Prints a Markdown table.
+Prints a Markdown table, then the page's height as a reader meets it (takeaways closed) at
+1280 and 375 px wide, and the number of A4 pages it prints on.
 """
 
 import gzip
@@ -65,6 +66,16 @@ def main():
                         "third_party": urlsplit(request.url).netloc != urlsplit(url).netloc,
                     }
                 )
+            heights = {}
+            for width in (1280, 375):
+                sized = browser.new_page(viewport={"width": width, "height": 800})
+                sized.goto(url)
+                heights[width] = sized.evaluate("document.documentElement.scrollHeight")
+                sized.close()
+            printed = browser.new_page()
+            printed.goto(url)
+            pdf = printed.pdf(format="A4", prefer_css_page_size=True)
+            print_pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
             browser.close()
     shutil.rmtree(workdir, ignore_errors=True)
 
@@ -87,6 +98,10 @@ def main():
     print(
         f"| total | {sum(r['raw'] for r in rows):,} | {sum(r['gzip'] for r in rows):,} |\n\n"
         f"requests: {len(rows)}; third-party requests: {sum(r['third_party'] for r in rows)}"
+    )
+    print(
+        f"\npage height at 1280 px: {heights[1280]:,} px; at 375 px: {heights[375]:,} px; "
+        f"printed: {print_pages} A4 pages"
     )
 
 

@@ -133,6 +133,21 @@ def source_description(source):
     return ", ".join(parts)
 
 
+def name_in_sentence(name, kind_label=""):
+    """A name as the middle of a sentence writes it.
+
+    'The article (outlet unknown)' → 'the article (outlet unknown)'; a name that opens with the
+    common noun of its kind reads as that noun: 'Testimony of the captured soldiers' → 'the
+    testimony of the captured soldiers'. Proper names are left alone.
+    """
+    if name.startswith("The "):
+        return "the " + name[4:]
+    first = name.split(" ", 1)[0]
+    if kind_label and first.casefold() == kind_label.casefold() and " " in name:
+        return f"the {first.lower()} {name.split(' ', 1)[1]}"
+    return name
+
+
 def attribution(claim):
     """Who says so, in words: 'According to TASS (state media, Russia)'."""
     source = claim.source
@@ -141,9 +156,10 @@ def attribution(claim):
         if claimant:
             return f"According to {claimant.name}, as reported by the article"
         return "According to the article"
-    described = source.name
+    name = name_in_sentence(source.name, source.get_kind_display())
+    described = name
     if detail := source_description(source):
-        described = f"{source.name} ({detail})"
+        described = f"{name} ({detail})"
     speaks_for_itself = claimant is None or claimant.pk == source.affiliation_id
     if speaks_for_itself or claimant.name.casefold() in source.name.casefold():
         return f"According to {described}"

@@ -15,6 +15,7 @@ urlpatterns = [
         views.edition_export,
         name="edition_export",
     ),
+    path("briefings/<slug:slug>/claims/<int:order>/", views.claim_detail, name="claim"),
     path("briefings/<slug:slug>/preview/", views.briefing_preview, name="preview"),
     path("feed/", LatestBriefingsFeed(), name="feed"),
 ]

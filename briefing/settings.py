@@ -248,6 +248,7 @@ PAGE_CACHE_FAULT_FILE = env.str(
 PAGE_CACHE_URL_NAMES = {
     "briefing:index": [],
     "briefing:detail": ["actor"],
+    "briefing:claim": [],
     "briefing:export": [],
     "briefing:edition": ["actor"],
     "briefing:edition_export": [],

@@ -5,11 +5,13 @@ Readers only ever get an edition's stored document (briefing.models.Edition); th
 a document from the working copy the same way. Both render through briefing.reading.
 """
 
+import datetime
 import hashlib
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models.fields.json import KT, KeyTransform
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -45,8 +47,20 @@ CODE_TOKEN = _code_token()
 
 
 def list_queryset():
-    """What feeds the index page and the feed: the live edition of each published briefing."""
-    return Edition.objects.live().defer("document").order_by("-published_at", "-pk")
+    """What feeds the index page and the feed: the live edition of each published briefing.
+
+    Of each document only the article's date and the events are read, for the index's dates;
+    ordered by publication (the index puts the newest story first).
+    """
+    return (
+        Edition.objects.live()
+        .defer("document")
+        .annotate(
+            article_published_on=KT("document__article__published_on"),
+            events=KeyTransform("events", "document"),
+        )
+        .order_by("-published_at", "-pk")
+    )
 
 
 def revalidate(response):
@@ -91,10 +105,11 @@ def _briefing_that_had(slug):
     return earlier.briefing if earlier else None
 
 
-def _missing(request, slug, number=None, url_name="briefing:detail"):
+def _missing(request, slug, number=None, url_name="briefing:detail", **url_kwargs):
     """No edition to show here: 410 for a withdrawn briefing, a redirect for a renamed one.
 
-    The redirect goes to `url_name` at the new slug: the page to the page, the JSON to the JSON.
+    The redirect goes to `url_name` at the new slug: the page to the page, the JSON to the JSON,
+    a claim to the same claim.
     """
     briefing = _briefing_that_had(slug)
     if briefing is None:
@@ -104,7 +119,7 @@ def _missing(request, slug, number=None, url_name="briefing:detail"):
     if number is not None:
         raise Http404("This briefing has no edition of that number.")
     return HttpResponsePermanentRedirect(
-        reverse(url_name, kwargs={"slug": briefing.live_edition.slug})
+        reverse(url_name, kwargs={"slug": briefing.live_edition.slug, **url_kwargs})
     )
 
 
@@ -169,6 +184,8 @@ def _render_page(request, page, context):
         context["member_count"] = len(actor.member_slugs)
         context["shown_event_slugs"] = {event.slug for event in context["events"]}
         context["shown_claim_orders"] = {claim.order for claim in context["claims"]}
+    context["annotated_paragraphs"] = page.annotated_paragraphs(context["claims"])
+    context["unplaced_claims"] = page.unplaced(context["claims"])
     return render(request, "briefing/briefing_detail.html", context)
 
 
@@ -193,7 +210,13 @@ def _edition_context(request, edition, live):
 
 @require_safe
 def briefing_list(request):
-    return revalidate(render(request, "briefing/briefing_list.html", {"editions": list_queryset()}))
+    editions = list(list_queryset())
+    for edition in editions:
+        edition.event_years = reading.event_years(edition.events)
+        edition.article_day = reading.stored_day(edition.article_published_on)
+    # Newest story first: by the article's date where known, then by publication.
+    editions.sort(key=lambda edition: edition.article_day or datetime.date.min, reverse=True)
+    return revalidate(render(request, "briefing/briefing_list.html", {"editions": editions}))
 
 
 @require_safe
@@ -204,6 +227,7 @@ def briefing_detail(request, slug):
         return _missing(request, slug)
     context = _edition_context(request, edition, live=edition)
     context["export_url"] = reverse("briefing:export", kwargs={"slug": edition.slug})
+    context["claim_pages"] = True
     return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
 
 
@@ -215,6 +239,38 @@ def edition_detail(request, slug, number):
         return _missing(request, slug, number)
     context = _edition_context(request, edition, live=edition.briefing.live_edition)
     return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
+
+
+def _claim_etag(request, slug, order):
+    return _live_etag(request, slug)
+
+
+def _claim_last_modified(request, slug, order):
+    return _live_last_modified(request, slug)
+
+
+@require_safe
+@condition(etag_func=_claim_etag, last_modified_func=_claim_last_modified)
+def claim_detail(request, slug, order):
+    """One claim of the latest edition on its own page, to link to and share."""
+    edition = _live_edition(request, slug)
+    if edition is None:
+        return _missing(request, slug, url_name="briefing:claim", order=order)
+    page = reading.BriefingPage(edition.document)
+    claim = page.claim_by_order.get(order)
+    if claim is None:
+        raise Http404("This briefing has no claim of that number.")
+    position = page.claims.index(claim)
+    context = {
+        "page": page,
+        "claim": claim,
+        "edition": edition,
+        "briefing_url": reverse("briefing:detail", kwargs={"slug": edition.slug}),
+        "canonical_url": request.build_absolute_uri(claim.url),
+        "previous_claim": page.claims[position - 1] if position > 0 else None,
+        "next_claim": page.claims[position + 1] if position + 1 < len(page.claims) else None,
+    }
+    return revalidate(render(request, "briefing/claim_detail.html", context))
 
 
 def _document_response(request, edition):

@@ -16,7 +16,7 @@ pytestmark = [
 ]
 
 ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts"
-SECTIONS = ["bottom-line", "timeline", "actors", "claims", "sources", "article"]
+SECTIONS = ["bottom-line", "takeaways", "article", "timeline", "actors", "sources"]
 
 
 @pytest.fixture(params=["javascript", "no-javascript"])
@@ -44,7 +44,7 @@ def test_demo_page_shows_every_section(reader, demo_url, demo):
     expect(reader.locator("h1")).to_have_text(demo.title)
     for section in SECTIONS:
         expect(reader.locator(f"#{section}")).to_be_visible()
-    expect(reader.locator(".claim")).to_have_count(demo.claims.count())
+    expect(reader.locator(".note")).to_have_count(demo.claims.count())
     expect(reader.locator(".event")).to_have_count(demo.events.count())
     expect(reader.locator(".paragraph")).to_have_count(demo.paragraphs.count())
     expect(reader.locator(".timeline-chart svg")).to_be_visible()
@@ -82,79 +82,166 @@ def test_uncertainty_and_the_editors_additions_are_seen_in_words_not_only_style(
     expect(troops).to_have_text("approximately 10,000–12,000 soldiers")
 
 
-def test_claim_paragraph_link_lands_on_the_paragraph_and_highlights_the_quote(reader, demo_url):
+# The words inside the marks of each claim, labels left out: {claim number: words}.
+MARKED_WORDS = """() => {
+    const words = {};
+    const walk = (node, open) => {
+        if (node.nodeType === Node.TEXT_NODE) {
+            for (const n of open) words[n] = (words[n] || "") + node.textContent;
+            return;
+        }
+        if (node.classList && node.classList.contains("quote-label")) return;
+        const inner = node.dataset && node.dataset.claim ? [...open, node.dataset.claim] : open;
+        for (const child of node.childNodes) walk(child, new Set(inner));
+    };
+    const result = {};
+    for (const paragraph of document.querySelectorAll(".paragraph")) {
+        for (const key of Object.keys(words)) delete words[key];
+        walk(paragraph.querySelector(".paragraph-text"), new Set());
+        for (const [n, text] of Object.entries(words)) result[n] = [paragraph.id, text];
+    }
+    return result;
+}"""
+
+
+def test_each_claims_words_are_marked_in_its_paragraph_with_its_note_beside(reader, demo_url, demo):
     reader.goto(demo_url)
-    quote = reader.locator("#claim-8 q").inner_text()
-    reader.locator("#claim-8 a.paragraph-link").click()
-    assert reader.url.endswith("#p3")
-    assert reader.evaluate("document.querySelector(':target').id") == "p3"
-    expect(reader.locator("#p3")).to_be_in_viewport()
-    mark = reader.locator("#p3 .paragraph-text mark", has_text=quote)
-    expect(mark).to_have_count(1)
+    marked = reader.evaluate(MARKED_WORDS)
+    for claim in demo.claims.select_related("paragraph"):
+        assert marked[str(claim.order)] == [f"p{claim.paragraph.number}", claim.quote]
+        note = reader.locator(f"#p{claim.paragraph.number} .notes #claim-{claim.order}")
+        expect(note).to_contain_text(claim.text)
+    # Who says it and how, in words after the quote, not only in its colour.
+    label = reader.locator("#p3 a.quote-label[href='#claim-8']")
+    expect(label).to_have_text("claim 8 TASS says")
+    # The article's text is on the page once: no paragraph is repeated for its claims.
+    text = reader.evaluate(
+        "(() => { const copy = document.documentElement.cloneNode(true);"
+        " copy.querySelectorAll('.quote-label, script').forEach(e => e.remove());"
+        " return copy.textContent; })()"
+    )
+    for paragraph in demo.paragraphs.all():
+        assert text.count(paragraph.text) == 1, paragraph.number
+    # On a wide screen the notes sit beside the paragraph; on a narrow one, after it.
+    text_box = reader.locator("#p3 .paragraph-text").bounding_box()
+    note_box = reader.locator("#claim-8").bounding_box()
+    assert note_box["x"] > text_box["x"] + text_box["width"] - 1
+    reader.set_viewport_size({"width": 375, "height": 800})
+    text_box = reader.locator("#p3 .paragraph-text").bounding_box()
+    note_box = reader.locator("#claim-8").bounding_box()
+    assert note_box["y"] >= text_box["y"] + text_box["height"] - 1
+
+
+def test_a_takeaway_opens_to_its_evidence_and_leads_to_the_words_in_the_article(
+    reader, demo_url, demo
+):
+    reader.goto(demo_url)
+    takeaway = reader.locator(".takeaways > li").first
+    evidence = takeaway.locator(".evidence")
+    expect(evidence).to_be_hidden()
+    takeaway.locator("summary").click()
+    expect(evidence).to_be_visible()
+    first = demo.takeaways.first().claims.order_by("order").first()
+    item = evidence.locator("li").first
+    expect(item).to_contain_text(first.quote)
+    expect(item).to_contain_text("According to")
+    expect(item.locator(".badge")).to_be_visible()
+    item.get_by_role("link").click()
+    assert reader.url.endswith(f"#quote-{first.order}")
+    mark = reader.locator(f"#quote-{first.order}")
     expect(mark).to_be_in_viewport()
     background = mark.evaluate("mark => getComputedStyle(mark).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
 
 
-def test_claim_quote_link_marks_only_that_claims_words_in_its_paragraph(reader, demo_url):
+def test_takeaways_open_by_keyboard(reader, demo_url):
     reader.goto(demo_url)
-    link = reader.locator("#claim-8 a.quote-link")
-    quote = reader.locator("#claim-8 q").inner_text()
-    fragment = link.get_attribute("href")
-    paragraph = reader.locator(fragment.split("-")[0])
-    mark = reader.locator(f"{fragment} mark")
-    before = mark.evaluate("mark => getComputedStyle(mark).backgroundColor")
-    # The quote wraps over lines, so the middle of its box is not on it: follow it by keyboard.
-    link.focus()
+    summary = reader.locator(".takeaways summary").first
+    summary.focus()
     reader.keyboard.press("Enter")
-    assert reader.url.endswith(fragment)
-    assert reader.evaluate("document.querySelector(':target').id") == fragment[1:]
-    expect(paragraph).to_be_in_viewport()
-    expect(mark).to_be_in_viewport()
-    # Exactly the claim's words are marked, and the mark stands out now.
-    expect(mark).to_have_count(1)
-    assert mark.inner_text() == quote
-    after = mark.evaluate("mark => getComputedStyle(mark).backgroundColor")
-    assert after != before
-    assert after not in ("rgba(0, 0, 0, 0)", "transparent")
-    # The plain copy of the paragraph steps aside; other paragraphs stay unmarked.
-    expect(paragraph.locator(".paragraph-text")).to_be_hidden()
-    other = reader.locator(".paragraph:not(:has(:target)) mark").first
-    assert other.evaluate("mark => getComputedStyle(mark).backgroundColor") == before
+    expect(reader.locator(".takeaways details").first).to_have_attribute("open", "")
+    expect(reader.locator(".takeaways .evidence").first).to_be_visible()
 
 
-def test_paragraph_anchor_highlights_every_quote_in_it(reader, demo_url):
-    reader.goto(demo_url + "#p3")
-    marks = reader.locator("#p3 .paragraph-text mark")
-    assert marks.count() >= 1
-    expect(reader.locator("#p3")).to_be_in_viewport()
-    background = marks.first.evaluate("mark => getComputedStyle(mark).backgroundColor")
-    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+def test_first_screen_shows_title_edition_bottom_line_and_takeaways(browser, demo_url):
+    for width in (1280, 375):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(demo_url)
+        for selector in ("h1", ".briefing-header .meta", ".bluf", ".takeaways > li"):
+            box = page.locator(selector).first.bounding_box()
+            assert box["y"] < 800, (width, selector)
+        expect(page.locator(".credit .unknown")).to_have_text(
+            "Outlet, headline and date not known."
+        )
+        context.close()
+
+
+def test_the_page_is_at_most_6000_pixels_tall_on_a_desktop_and_12000_on_a_phone(browser, demo_url):
+    for width, most in ((1280, 6000), (375, 12000)):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(demo_url)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        context.close()
+        assert height <= most, (width, height)
+
+
+def test_a_claim_has_its_own_page_with_its_quote_in_its_paragraph(reader, demo_url, demo):
+    reader.goto(demo_url)
+    claim = demo.claims.get(order=8)
+    reader.locator("#claim-8 a.claim-page-link").click()
+    assert reader.url.endswith(f"/briefings/{demo.slug}/claims/8/")
+    expect(reader.locator("h1")).to_contain_text(claim.text)
+    expect(reader.locator("blockquote mark")).to_have_text(claim.quote)
+    expect(reader.locator("blockquote")).to_contain_text(claim.paragraph.text[:40])
+    expect(reader.locator(".facts")).to_contain_text("According to TASS")
+    expect(reader.locator(".facts")).to_contain_text("Credibility")
+    og_title = reader.locator('meta[property="og:title"]').get_attribute("content")
+    assert og_title.startswith("Claim 8: ")
+    assert reader.locator('meta[property="og:description"]').get_attribute("content")
+    reader.get_by_role("link", name="Read it in the annotated article").click()
+    assert reader.url.endswith("#quote-8")
+    expect(reader.locator("#quote-8")).to_be_in_viewport()
+
+
+def test_printed_the_briefing_shows_takeaway_evidence_and_fits_eight_a4_pages(page, demo_url):
+    page.goto(demo_url)
+    page.emulate_media(media="print")
+    expect(page.locator(".takeaways .evidence").first).to_be_visible()
+    expect(page.locator(".site-header")).to_be_hidden()
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "briefing-print.pdf").write_bytes(pdf)
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 0 < pages <= 8, pages
 
 
 def test_actor_filter_narrows_the_timeline_and_claims(reader, demo_url, demo):
     reader.goto(demo_url)
-    all_claims = reader.locator(".claim").count()
+    all_claims = reader.locator(".note").count()
     all_events = reader.locator(".event").count()
+    reader.locator(".actor-list > summary").click()
     reader.locator("#actor-kim-jong-un a.filter-link").click()
     assert "?actor=kim-jong-un" in reader.url
     notice = reader.locator("#timeline .filter-notice")
     expect(notice).to_contain_text("Showing only")
     expect(notice).to_contain_text("Kim Jong Un")
-    assert 0 < reader.locator(".claim").count() < all_claims
+    assert 0 < reader.locator(".note").count() < all_claims
     assert 0 < reader.locator(".event").count() < all_events
     notice.get_by_role("link", name="show all").click()
-    expect(reader.locator(".claim")).to_have_count(all_claims)
+    expect(reader.locator(".note")).to_have_count(all_claims)
     expect(reader.locator(".filter-notice")).to_have_count(0)
 
 
 def test_keyboard_alone_reaches_every_link_with_a_visible_focus(reader, demo_url):
     reader.goto(demo_url)
     reader.locator("body").focus()
+    # Links inside a closed disclosure are not shown, so not reachable until it is opened.
     links = reader.evaluate(
-        "Array.from(document.querySelectorAll('a[href]'))"
-        ".filter(a => a.getClientRects().length).length"
+        "Array.from(document.querySelectorAll('a[href]')).filter(a => a.checkVisibility()).length"
     )
+    disclosures = reader.locator("summary").count()
     reader.evaluate(
         "document.querySelectorAll('a[href]').forEach((a, i) => a.dataset.linkIndex = i)"
     )
@@ -163,7 +250,7 @@ def test_keyboard_alone_reaches_every_link_with_a_visible_focus(reader, demo_url
     assert first.strip() == "Skip to content"
     expect(reader.locator(".skip-link")).to_be_in_viewport()
     reached = set()
-    for _ in range(links + 5):
+    for _ in range(links + disclosures + 5):
         focused = reader.evaluate(
             "(() => { const el = document.activeElement; const style = getComputedStyle(el);"
             " return [el.dataset.linkIndex ?? null, style.outlineStyle, style.outlineWidth]; })()"
@@ -196,7 +283,7 @@ def test_nothing_overflows_at_320_pixels(reader, demo_url, query):
 def test_screenshots_desktop_and_narrow_light_and_dark(browser, demo_url):
     ARTIFACTS.mkdir(exist_ok=True)
     for scheme in ("light", "dark"):
-        for width in (1280, 320):
+        for width in (1280, 375, 320):
             context = browser.new_context(
                 viewport={"width": width, "height": 900}, color_scheme=scheme
             )
@@ -210,7 +297,9 @@ def test_screenshots_desktop_and_narrow_light_and_dark(browser, demo_url):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["detail", "paragraph", "quote", "filtered", "index"])
+@pytest.mark.parametrize(
+    "path", ["detail", "paragraph", "quote", "filtered", "index", "claim", "opened"]
+)
 def test_axe_finds_no_serious_or_critical_violations(browser, live_server, demo, scheme, path):
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
@@ -219,11 +308,15 @@ def test_axe_finds_no_serious_or_critical_violations(browser, live_server, demo,
         {
             "detail": detail,
             "paragraph": detail + "#p3",
-            "quote": detail + "#p3-claim-8",
+            "quote": detail + "#quote-8",
+            "claim": detail + "claims/8/",
+            "opened": detail,
             "filtered": detail + "?actor=russia",
             "index": live_server.url + reverse("briefing:index"),
         }[path]
     )
+    if path == "opened":
+        page.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
     results = Axe().run(page)
     bad = [
         (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]])

@@ -7,6 +7,7 @@ publish_edition(). Staff see the working copy at the preview address.
 import datetime
 import json
 import re
+from html.parser import HTMLParser
 from unittest import mock
 
 import pytest
@@ -71,6 +72,43 @@ def body(response):
     return html[html.index("<body") :]
 
 
+class _MarkedWords(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.open, self.in_label, self.words = [], 0, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "mark":
+            self.open.append(int(attrs["data-claim"]))
+        elif tag == "a" and attrs.get("class") == "quote-label":
+            self.in_label += 1
+
+    def handle_endtag(self, tag):
+        if tag == "mark":
+            self.open.pop()
+        elif tag == "a" and self.in_label:
+            self.in_label -= 1
+
+    def handle_data(self, data):
+        if not self.in_label:
+            for order in set(self.open):
+                self.words[order] = self.words.get(order, "") + data
+
+
+def marked_words(html):
+    """{claim number: the words inside the marks carrying its number}, labels left out."""
+    parser = _MarkedWords()
+    parser.feed(html)
+    return parser.words
+
+
+def note(html, claim):
+    """The note of a claim beside its paragraph in the annotated article."""
+    text = html[html.index(f'<li id="{claim.anchor}" class="note">') :]
+    return text[: text.index("</li>\n")]
+
+
 def json_ld(response):
     match = re.search(
         r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S
@@ -120,7 +158,32 @@ def test_index_lists_live_editions_newest_first_and_no_drafts(client):
     assert "Secret draft" not in html
     assert newer.summary in html
     assert f'datetime="{edition.published_at.isoformat()}"' in html
-    assert "Edition 1, published" in html
+    assert "latest edition 1, <time" in html
+
+
+def test_index_gives_each_storys_article_date_event_years_and_latest_edition(client):
+    older_story = BriefingFactory(
+        title="Older story", article_published_on=datetime.date(2024, 5, 2)
+    )
+    EventFactory(briefing=older_story, date_edtf="2022/2024-05")
+    newer_story = BriefingFactory(
+        title="Newer story", article_published_on=datetime.date(2025, 3, 21)
+    )
+    undated = BriefingFactory(title="Undated story")
+    publish_edition(undated)
+    publish_edition(newer_story)
+    publish_edition(older_story)  # published last, yet its story is older
+    publish_edition(older_story, "Second edition.")
+    html = client.get(reverse("briefing:index")).content.decode()
+    # Newest story first; a story whose article is undated comes after the dated ones.
+    assert html.index("Newer story") < html.index("Older story") < html.index("Undated story")
+    older = html[html.index("Older story") :]
+    older = older[: older.index("</li>")]
+    assert 'Article of <time datetime="2024-05-02">2 May 2024</time>' in older
+    assert "events 2022–2024" in older
+    assert "latest edition 2," in older
+    undated_item = html[html.index("Undated story") :]
+    assert '<span class="unknown">date not known</span>' in undated_item
 
 
 def test_index_shows_the_live_editions_title_not_the_working_copys(client):
@@ -311,13 +374,13 @@ def test_demo_page_has_every_section_in_order(client, demo):
     html = client.get(detail_url(demo)).content.decode()
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
     assert headings == [
+        "Bottom line",
+        'Key takeaways <span class="hint">open one for its evidence</span>',
         "On this page",
-        "Bottom line up front",
+        "The article, annotated",
         "Timeline",
-        "Actors",
-        "Claims",
+        "Actors: who acts on whom",
         "Sources",
-        "The original article",
         "Editions",
     ]
     assert html.count("<h1>") == 1
@@ -338,16 +401,25 @@ def test_header_credits_the_article_and_says_what_is_unknown(client):
     briefing = BriefingFactory(article_outlet="Kyiv Independent", article_headline="")
     edition = publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
-    assert "Kyiv Independent" in html
-    assert html.count('<span class="unknown">unknown</span>') == 3
+    assert "Based on one news article by Kyiv Independent." in html
+    # What is not known about the article takes one line.
+    assert '<span class="unknown">Headline and date not known.</span>' in html
     assert f'Edition 1, published <time datetime="{edition.published_at.isoformat()}">' in html
 
 
-def test_takeaways_link_to_the_claims_they_rest_on(client, demo):
-    html = client.get(detail_url(demo)).content.decode()
+def test_takeaways_open_to_the_claims_they_rest_on_with_a_link_to_their_words(client, demo):
+    html = body(client.get(detail_url(demo)))
     takeaway = demo.takeaways.first()
-    for claim in takeaway.claims.all():
-        assert f'<a href="#claim-{claim.order}">claim {claim.order}</a>' in html
+    item = html[html.index(takeaway.text.replace("’", "’")) :]
+    item = item[: item.index("</details>")]
+    claims = list(takeaway.claims.all())
+    assert f"{len(claims)} claims</span></summary>" in item
+    for claim in claims:
+        number = claim.paragraph.number
+        link = f'<q>{claim.quote}</q> <a href="#quote-{claim.order}">in the article, ¶{number}</a>'
+        assert link in item.replace("&quot;", '"')
+        assert f'id="quote-{claim.order}"' in html
+    assert "According to the article" in item and "status-stated" in item
 
 
 @pytest.mark.parametrize(
@@ -383,9 +455,9 @@ def test_inferred_and_ongoing_events_say_so(client):
     publish_edition(event.briefing)
     html = client.get(detail_url(event.briefing)).content.decode()
     assert "date inferred" in html
-    date = html[html.index("<dt>Date</dt>") :]
-    date = date[: date.index("</dd>")]
-    assert "Inferred from the text" in date
+    date = html[html.index('class="event-facts event-date-basis"') :]
+    date = date[: date.index("</p>")]
+    assert "Date inferred from the text." in date
     assert "“last year” in an article of March 2025" in date
     assert 'from <time datetime="2024">2024</time>, still going on' in html
 
@@ -500,6 +572,67 @@ def test_a_wider_span_draws_a_wider_bar(client):
     assert len(set(widths)) == 4
 
 
+def test_the_chart_spreads_clustered_events_and_labels_its_axis_in_months(client):
+    briefing = BriefingFactory()
+    for title, edtf in [
+        ("Long ago", "2015"),
+        ("Early March", "2025-03-02"),
+        ("Mid March", "2025-03-15"),
+        ("Late March", "2025-03-28"),
+    ]:
+        EventFactory(briefing=briefing, title=title, date_edtf=edtf)
+    publish_edition(briefing)
+    html = client.get(detail_url(briefing)).content.decode()
+    starts = {
+        label.split(". ", 1)[1]: float(x)
+        for label, x in re.findall(
+            r'<text class="row-label"[^>]*>([^<]*)</text><rect class="[^"]*" x="([^"]*)"', html
+        )
+    }
+    # On a linear 2015–2025 axis the three March days would lie within 2 px of each other.
+    assert starts["Mid March"] - starts["Early March"] > 40
+    assert starts["Late March"] - starts["Mid March"] > 40
+    labels = re.findall(r'<text class="tick-label"[^>]*>([^<]*)</text>', html)
+    # Month ticks where events cluster, each year named once where it fits.
+    assert "2015" in " ".join(labels[:3]), labels
+    assert any(label.startswith(("Mar", "15 Mar")) for label in labels), labels
+
+
+@pytest.mark.parametrize("edtf", ["1800", "2199-12-31", "1800/..", "../2199", "[..2199-12]"])
+def test_the_chart_draws_dates_at_the_edges_of_the_allowed_years(client, edtf):
+    event = EventFactory(date_edtf=edtf)
+    EventFactory(briefing=event.briefing, date_edtf="2025-03-21")
+    publish_edition(event.briefing)
+    assert 'class="timeline-chart"' in client.get(detail_url(event.briefing)).content.decode()
+
+
+def test_a_raw_stored_year_9999_does_not_take_the_chart_down(client):
+    event = EventFactory(date_edtf="2199")
+    Event.objects.filter(pk=event.pk).update(
+        date_edtf="9999", date_earliest=datetime.date(9999, 1, 1), date_latest=datetime.date.max
+    )
+    publish_edition(event.briefing)
+    response = client.get(detail_url(event.briefing))
+    assert response.status_code == 200
+    assert 'class="timeline-chart"' in response.content.decode()
+
+
+def test_who_acts_on_whom_is_drawn_from_participants_with_a_text_equivalent(client, demo):
+    html = body(client.get(detail_url(demo)))
+    figure = html[html.index('<figure class="relations-chart">') :]
+    figure = figure[: figure.index("</figure>")]
+    assert '<svg viewBox="0 0 760 380" role="img"' in figure
+    assert "<script" not in figure
+    words = re.sub(r"<[^>]+>", "", figure)
+    assert "Sergei Shoigu visits North Korea" in words
+    assert "North Korea supplies Russia" in words
+    # What the article does not report as having happened is not said to have happened.
+    assert "Kim Jong Un may visit Russia" in words
+    assert "Sergei Shoigu is to visit Kim Jong Un" in words
+    assert "Kim Jong Un visits Russia" not in words
+    assert figure.count('<line class="relation') == figure.count("<li>")
+
+
 def test_an_inferred_date_has_a_dashed_bar_and_an_uncertain_one_a_hatched_bar(client):
     briefing = BriefingFactory()
     EventFactory(briefing=briefing, title="Inferred", date_edtf="2024", date_basis="inferred")
@@ -546,17 +679,34 @@ def test_claim_says_who_says_so_in_words(client):
     ClaimFactory(briefing=claim.briefing, source=tass, claimant=rudenko)
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert "According to TASS (state media, Russia):" in html
-    assert "According to Andrey Rudenko, as reported by TASS (state media, Russia):" in html
-    assert '<span class="badge status-attributed">Attributed to a source</span>' in html
+    first, second = claim.briefing.claims.order_by("order")
+    assert '"attribution">According to TASS (state media, Russia)</span> ·' in note(html, first)
+    assert (
+        '"attribution">According to Andrey Rudenko, as reported by TASS (state media, Russia)'
+        "</span> ·" in note(html, second)
+    )
+    assert '<span class="badge status-attributed">attributed</span>' in note(html, first)
+    # In the text, each quote ends with its number and who says it and how.
+    assert '<span class="quote-voice"> TASS says</span></a>' in html
+    assert '<span class="quote-voice"> Andrey Rudenko states</span></a>' in html
+
+
+def test_names_in_the_middle_of_a_sentence_read_as_english(client, demo):
+    html = body(client.get(detail_url(demo)))
+    assert "According to the testimony of the captured soldiers Paek and Ri" in html
+    assert "According to Testimony" not in html
+    claim = ClaimFactory(source=SourceFactory(name="The Kyiv Independent", kind="media"))
+    publish_edition(claim.briefing)
+    assert "According to the Kyiv Independent" in body(client.get(detail_url(claim.briefing)))
 
 
 def test_article_voice_is_stated_by_the_article(client):
     claim = ClaimFactory(source=SourceFactory(kind=Source.Kind.ARTICLE))
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert "According to the article:" in html
-    assert "Stated as fact by the article" in html
+    assert '"attribution">According to the article</span> ·' in note(html, claim)
+    assert '<span class="badge status-stated">stated</span>' in note(html, claim)
+    assert '<span class="quote-voice"> the article states</span>' in html
 
 
 def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
@@ -569,12 +719,21 @@ def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
     )
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert 'title="B – Usually reliable">B</abbr> (usually reliable)' in html
-    assert 'title="2 – Probably true">2</abbr> (probably true)' in html
-    assert "10,000–12,000 soldiers" in html
-    number, order = claim.paragraph.number, claim.order
-    assert f'<a class="paragraph-link" href="#p{number}">Paragraph {number}</a>' in html
-    assert f'<a class="quote-link" href="#p{number}-claim-{order}"' in html
+    claim_note = note(html, claim)
+    # The grades, compactly: the source's reliability is explained once, under Sources.
+    assert f'<a href="#source-{claim.source.slug}">source B</a> · credibility 2' in claim_note
+    assert "usually reliable" not in claim_note and "probably true" not in claim_note
+    source = html[html.index(f'id="source-{claim.source.slug}"') :]
+    assert "B</span>, usually reliable" in source[: source.index("</li>")]
+    assert "10,000–12,000 soldiers" in claim_note
+    # The note sits in the claim's paragraph, beside its marked words, and links its own page.
+    paragraph = html[html.index(f'<li id="p{claim.paragraph.number}"') :]
+    paragraph = paragraph[: paragraph.index("</ol>\n      </li>")]
+    assert f'id="quote-{claim.order}">{claim.quote}</mark>' in paragraph
+    assert claim_note in paragraph
+    assert f'href="/briefings/{claim.briefing.slug}/claims/{claim.order}/">claim page</a>' in (
+        claim_note
+    )
 
 
 def test_figure_is_shown_with_the_articles_own_qualifier(client):
@@ -589,8 +748,8 @@ def test_figure_is_shown_with_the_articles_own_qualifier(client):
     )
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert '<dd class="figure">approximately 10,000–12,000 soldiers</dd>' in html
-    assert '<dd class="figure">at least 3 dead</dd>' in html
+    assert 'Figure: <span class="figure">approximately 10,000–12,000 soldiers</span>' in html
+    assert 'Figure: <span class="figure">at least 3 dead</span>' in html
 
 
 def test_judgement_and_speculation_claims_are_labelled_as_such(client):
@@ -598,8 +757,10 @@ def test_judgement_and_speculation_claims_are_labelled_as_such(client):
     ClaimFactory(briefing=claim.briefing, status=Claim.Status.SPECULATION)
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode().replace("&#x27;", "'")
-    assert '<span class="badge status-judgement">The article\'s own judgement</span>' in html
-    assert '<span class="badge status-speculation">Speculation (may, could)</span>' in html
+    assert '<span class="badge status-judgement">the article’s judgement</span>' in html
+    assert '<span class="badge status-speculation">speculation</span>' in html
+    assert '<span class="quote-voice"> the article judges</span>' in html
+    assert '<span class="quote-voice"> the article speculates</span>' in html
 
 
 def test_editors_note_on_a_claim_is_shown_as_the_editors(client):
@@ -655,8 +816,8 @@ def test_what_the_editors_added_about_actors_and_sources_is_labelled_so(client):
     html = body(client.get(detail_url(claim.briefing)))
     actor = html[html.index(f'id="{russia.anchor}"') :]
     actor = actor[: actor.index("</li>")]
-    assert "Also called in the article: Moscow" in actor
-    editors = actor[actor.index('<p class="editors-note">') :]
+    assert "Also called Moscow." in actor
+    editors = actor[actor.index('<span class="editors-note">') :]
     assert "Added by the editors:" in editors
     assert "other names Россия, Russian Federation." in editors
     assert 'href="https://www.wikidata.org/wiki/Q159"' in editors
@@ -690,7 +851,7 @@ def test_sources_list_kind_affiliation_grade_and_their_claims(client):
     assert "State media" in source
     assert f'href="#actor-{russia.slug}">Russia</a>' in source
     assert "reliability cannot be judged" in source
-    assert f'href="#claim-{claim.order}"' in source
+    assert "1 claim</p>" in source
 
 
 def test_article_paragraphs_have_stable_anchors_and_marked_quotes(client):
@@ -703,7 +864,13 @@ def test_article_paragraphs_have_stable_anchors_and_marked_quotes(client):
     publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
     assert 'id="p1"' in html and 'id="p2"' in html
-    assert "Shoigu <mark>arrived on 21 March</mark> to meet Kim." in html
+    claim = briefing.claims.get()
+    assert (
+        f'Shoigu <mark class="quote quote-stated" data-claim="{claim.order}" '
+        f'id="quote-{claim.order}">arrived on 21 March</mark>'
+        f'<a class="quote-label" href="#claim-{claim.order}">'
+    ) in html
+    assert "</a> to meet Kim.</p>" in html
 
 
 def test_each_claim_links_to_its_paragraph_with_only_its_own_quote_marked(client):
@@ -713,15 +880,14 @@ def test_each_claim_links_to_its_paragraph_with_only_its_own_quote_marked(client
     second = ClaimFactory(briefing=briefing, paragraph=paragraph, quote="He met Kim")
     publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
-    number = paragraph.number
-    for claim, marked in (
-        (first, "<mark>Shoigu arrived</mark> on 21 March. He met Kim."),
-        (second, "Shoigu arrived on 21 March. <mark>He met Kim</mark>."),
-    ):
-        anchor = f"p{number}-claim-{claim.order}"
-        assert f'href="#{anchor}"' in html
-        copy = html[html.index(f'id="{anchor}"') :]
-        assert marked in copy[: copy.index("</p>")]
+    # The paragraph is emitted once, with both quotes marked in place and labelled.
+    assert html.count("on 21 March.") == 1
+    for claim in (first, second):
+        assert f'id="quote-{claim.order}">{claim.quote}</mark>' in html
+        assert f'<a class="quote-label" href="#claim-{claim.order}">' in html
+    # Each claim's own page marks only its words in the paragraph.
+    page = client.get(f"/briefings/{briefing.slug}/claims/{second.order}/").content.decode()
+    assert "Shoigu arrived on 21 March. <mark" in page
 
 
 def test_overlapping_quotes_are_marked_once(client):
@@ -730,8 +896,77 @@ def test_overlapping_quotes_are_marked_once(client):
     ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Former minister Sergei Shoigu")
     ClaimFactory(briefing=briefing, paragraph=paragraph, quote="Sergei Shoigu arrived")
     publish_edition(briefing)
+    first, second = briefing.claims.order_by("order")
     html = client.get(detail_url(briefing)).content.decode()
-    assert "<mark>Former minister Sergei Shoigu arrived</mark> on 21 March." in html
+    text = html[html.index('<p class="paragraph-text">') :]
+    text = text[: text.index("</p>")]
+    # The second quote starts inside the first and ends after it: the marks stay well-formed,
+    # the second claim's words continuing in a second mark after the first closes.
+    assert text.count("<mark") == text.count("</mark>") == 3
+    words = marked_words(text)
+    assert words == {first.order: first.quote, second.order: second.quote}
+    assert re.sub(r"<a .*?</a>", "", text).count("Sergei Shoigu") == 1
+
+
+# A claim's own page -------------------------------------------------------------------------
+
+
+def claim_url(briefing, order):
+    return reverse("briefing:claim", kwargs={"slug": briefing.slug, "order": order})
+
+
+def test_a_claim_has_its_own_page_with_its_quote_source_grades_and_what_it_concerns(client, demo):
+    claim = demo.claims.get(order=8)
+    response = client.get(claim_url(demo, 8))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{claim.text}</h1>" in html
+    assert f'data-claim="8" id="quote-8">{claim.quote}</mark>' in html
+    assert html.count("<mark") == 1
+    assert "According to TASS (state media, Russia)" in html
+    assert "reliability F, reliability cannot be judged" in html
+    assert "Credibility</dt><dd>6, truth cannot be judged" in html
+    for actor in claim.actors.all():
+        assert f'href="/briefings/{demo.slug}/#actor-{actor.slug}">{actor.name}</a>' in html
+    for event in claim.events.all():
+        assert f'href="/briefings/{demo.slug}/#event-{event.slug}">' in html
+    # Link previews: Open Graph title and description, and the canonical address.
+    assert '<meta property="og:title" content="Claim 8: ' in html
+    assert '<meta property="og:description" content="TASS says: “' in html
+    assert (
+        f'<link rel="canonical" href="http://testserver/briefings/{demo.slug}/claims/8/">' in html
+    )
+    # It is linked from its note on the briefing's page.
+    page = client.get(detail_url(demo)).content.decode()
+    assert f'href="/briefings/{demo.slug}/claims/8/">claim page</a>' in page
+
+
+def test_an_unknown_claim_number_is_not_found(client, demo):
+    assert client.get(claim_url(demo, 99)).status_code == 404
+    assert client.get(f"/briefings/{demo.slug}/claims/0x1/").status_code == 404
+
+
+def test_a_claim_of_a_withdrawn_briefing_is_gone(client):
+    briefing = published(ClaimFactory().briefing)
+    order = briefing.claims.get().order
+    assert client.get(claim_url(briefing, order)).status_code == 200
+    publishing.withdraw(briefing, make_publisher())
+    assert fresh(client, claim_url(briefing, order)).status_code == 410
+
+
+def test_a_claim_page_shows_the_published_edition_not_the_working_copy(client):
+    claim = ClaimFactory(text="Claim as published.")
+    briefing = published(claim.briefing)
+    claim.text = "Claim as edited."
+    claim.save()
+    html = fresh(client, claim_url(briefing, claim.order)).content.decode()
+    assert "Claim as published." in html and "Claim as edited." not in html
+
+
+def test_a_claim_page_runs_one_query(client, demo, django_assert_num_queries):
+    # The live edition, whose document holds the claim: no edition history on this page.
+    with django_assert_num_queries(1):
+        assert client.get(claim_url(demo, 8)).status_code == 200
 
 
 # The actor filter ---------------------------------------------------------------------------
@@ -803,7 +1038,8 @@ def test_editor_text_is_escaped_on_the_page_and_cannot_leave_the_json_ld(client)
     assert html.count("</script>") == 1
     data = json_ld(response)
     assert data["headline"] == EVIL
-    assert data["hasPart"][0]["text"] == EVIL
+    assert data["description"] == EVIL
+    assert data["mentions"][0]["name"] == EVIL
     assert "&lt;/script&gt;" in html
 
 
@@ -816,10 +1052,9 @@ def test_json_ld_describes_the_briefing_with_schema_org_types(client, demo):
     assert data["datePublished"] == demo.live_edition.document["edition"]["published_at"]
     assert {node["@type"] for node in data["about"]} == {"Event"}
     assert {"Person", "Country"} <= {node["@type"] for node in data["mentions"]}
-    claims = data["hasPart"]
-    assert len(claims) == demo.claims.count()
-    assert all(claim["@type"] == "Claim" and "appearance" in claim for claim in claims)
-    assert all("author" in claim for claim in claims)
+    # The claims are in the JSON export, not in the page's JSON-LD.
+    assert "hasPart" not in data
+    assert len(client.get(export_url(demo)).json()["claims"]) == demo.claims.count()
     dated = [node["startDate"] for node in data["about"] if "startDate" in node]
     assert dated
     assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", start) for start in dated)
@@ -1105,7 +1340,7 @@ def test_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
     with django_assert_num_queries(PAGE_QUERIES):
         response = client.get(detail_url(briefing))
     assert response.status_code == 200
-    assert response.content.decode().count('class="claim"') == 31 * scale
+    assert response.content.decode().count('class="note"') == 31 * scale
 
 
 @pytest.mark.parametrize("scale", [1, 10])
@@ -1126,7 +1361,7 @@ def test_an_earlier_edition_runs_the_same_number_of_queries(
     with django_assert_num_queries(PAGE_QUERIES):
         response = client.get(edition_url(briefing, 1))
     assert response.status_code == 200
-    assert response.content.decode().count('class="claim"') == 31 * scale
+    assert response.content.decode().count('class="note"') == 31 * scale
 
 
 def test_demo_page_runs_the_same_fixed_number_of_queries(client, demo, django_assert_num_queries):
@@ -1141,7 +1376,7 @@ def test_the_preview_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     with django_assert_num_queries(PREVIEW_QUERIES):
         response = client.get(preview_url(briefing))
     assert response.status_code == 200
-    assert response.content.decode().count('class="claim"') == 31 * scale
+    assert response.content.decode().count('class="note"') == 31 * scale
 
 
 def test_index_runs_one_query(client, django_assert_num_queries):

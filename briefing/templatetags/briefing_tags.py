@@ -1,13 +1,15 @@
 """Template helpers for the briefing page: dates with their precision, quotes, the SVG timeline."""
 
+import bisect
 import datetime
+import math
 
 from django import template
 from django.utils.dateformat import format as date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from briefing import dates
+from briefing import relations
 
 register = template.Library()
 
@@ -38,63 +40,170 @@ def event_dates(event):
     )
 
 
-def merged_spans(text, quotes):
-    """(start, end) of every quote in the text, overlapping ones merged, in order."""
+def _quote_spans(text, claims):
+    """(start, end, claim) for every claim whose quote occurs in the text, outermost first."""
     spans = []
-    for quote in quotes:
-        start = text.find(quote) if quote else -1
+    for claim in claims:
+        start = text.find(claim.quote) if claim.quote else -1
         if start >= 0:
-            spans.append((start, start + len(quote)))
-    merged = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+            spans.append((start, start + len(claim.quote), claim))
+    return sorted(spans, key=lambda span: (span[0], -span[1], span[2].order))
 
 
-def _marked(text, quotes):
-    parts, position = [], 0
-    for start, end in merged_spans(text, quotes):
-        parts.append(escape(text[position:start]))
-        parts.append(f"<mark>{escape(text[start:end])}</mark>")
-        position = end
-    parts.append(escape(text[position:]))
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped above
+def _quote_tag(claim, first):
+    classes = f"quote quote-{escape(claim.status)}" + ("" if first else " quote-continued")
+    anchor = f' id="{claim.quote_anchor}"' if first else ""
+    return f'<mark class="{classes}" data-claim="{claim.order}"{anchor}>'
 
 
-@register.filter
-def highlight_quotes(paragraph):
-    """The paragraph's text, escaped, with every passage a claim quotes inside <mark>."""
-    return _marked(paragraph.text, [claim.quote for claim in paragraph.quoting_claims])
+def _quote_label(claim, context):
+    """After the quote, its number and voice: the note beside the paragraph says the rest."""
+    return format_html(
+        '<a class="quote-label" href="{}"><span class="visually-hidden">claim </span>{}'
+        '<span class="quote-voice"> {}</span></a>',
+        _anchor_href(context, "shown_claim_orders", claim.order, claim.anchor),
+        claim.order,
+        claim.voice,
+    )
 
 
-@register.filter
-def quote_in_context(paragraph, claim):
-    """The paragraph's text, escaped, with only this claim's quote inside <mark>."""
-    return _marked(paragraph.text, [claim.quote])
+def annotate(text, claims, context=None, labelled=True):
+    """The text, escaped, each claim's quote inside a <mark> that ends with a label.
+
+    Quotes nest or overlap: where one ends inside another, the marks still open there are
+    closed and reopened after it (a continued <mark>), so the HTML stays well-formed and each
+    claim's words stay exactly inside the marks carrying its number.
+    """
+    spans = _quote_spans(text, claims)
+    points = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    starting = {}
+    for start, end, claim in spans:
+        starting.setdefault(start, []).append((end, claim))
+    parts, open_marks, position = [], [], 0
+    for point in points:
+        parts.append(escape(text[position:point]))
+        position = point
+        ending = [index for index, (end, _) in enumerate(open_marks) if end == point]
+        if ending:
+            closed = open_marks[ending[0] :]
+            for end, claim in reversed(closed):
+                parts.append("</mark>")
+                if end == point and labelled:
+                    parts.append(_quote_label(claim, context or {}))
+            open_marks = open_marks[: ending[0]]
+            for end, claim in closed:
+                if end != point:
+                    parts.append(_quote_tag(claim, first=False))
+                    open_marks.append((end, claim))
+        for end, claim in starting.get(point, ()):
+            parts.append(_quote_tag(claim, first=True))
+            open_marks.append((end, claim))
+    return mark_safe("".join(parts))  # noqa: S308 - the text is escaped; tags are built here
+
+
+@register.simple_tag(takes_context=True)
+def annotated(context, paragraph):
+    """The paragraph with the quotes of the claims shown on this page marked and labelled."""
+    shown = context.get("shown_claim_orders")
+    claims = [claim for claim in paragraph.quoting_claims if shown is None or claim.order in shown]
+    return annotate(paragraph.text, claims, context)
+
+
+@register.simple_tag
+def quote_in_paragraph(claim):
+    """The claim's paragraph with only its own words marked (the claim's own page)."""
+    return annotate(claim.paragraph.text, [claim], labelled=False)
 
 
 # The SVG timeline -------------------------------------------------------------------------
 
 CHART_WIDTH = 640
 MARGIN = 8
-ROW_HEIGHT = 38
+ROW_HEIGHT = 29
 BAR_HEIGHT = 12
 AXIS_HEIGHT = 28
 MIN_BAR = 6
 LABEL_CHARS = 64
-
-
-def _on_chart(day):
-    """Where a day is drawn: one stored outside the range the forms allow (written around them)
-    sits at the range's edge, so that the chart's date arithmetic cannot overflow."""
-    return day and min(max(day, dates.EARLIEST), dates.LATEST)
+# Room on the left for each row's label: the bars start after it.
+LABEL_WIDTH = 0
+CHAR_WIDTH = 7  # of a tick label at 13 px
+TICK_LABEL_CHARS = 6  # room kept for most labels; one naming its year may run a little over
+MAX_TICKS = 40
+MAX_MONTHS = 12 * 400
 
 
 def _month_after(day):
+    if day >= datetime.date.max.replace(day=1):
+        return datetime.date.max
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _day_after(day):
+    return day if day == datetime.date.max else day + datetime.timedelta(days=1)
+
+
+class _BrokenAxis:
+    """A time axis that spreads clustered dates: empty stretches shrink, busy ones widen.
+
+    Between consecutive dates that begin or end some bar, the axis gives each stretch a width
+    growing with the logarithm of its length, not with the length itself: four years without
+    an event take little room, and nine events in the last months stay apart.
+    """
+
+    def __init__(self, days, left, right):
+        self.days = sorted(set(days))
+        weights = [math.log1p((b - a).days) for a, b in zip(self.days, self.days[1:], strict=False)]
+        total = sum(weights) or 1
+        self.xs = [left]
+        for weight in weights:
+            self.xs.append(self.xs[-1] + (right - left) * weight / total)
+
+    def __call__(self, day):
+        days, xs = self.days, self.xs
+        if day <= days[0]:
+            return xs[0]
+        if day >= days[-1]:
+            return xs[-1]
+        index = bisect.bisect_right(days, day) - 1
+        start, end = days[index], days[index + 1]
+        fraction = (day - start).days / (end - start).days
+        return xs[index] + (xs[index + 1] - xs[index]) * fraction
+
+
+def _ticks(x, first, last):
+    """Ticks on the 1st and 15th of each month, kept from the right (the busiest, most recent
+    stretch) wherever the label after them leaves room; a label names its year when no tick to
+    its left has named it."""
+    candidates, month = [], first
+    for _ in range(MAX_MONTHS):
+        if month >= last:
+            break
+        candidates.append(month)
+        if month.day == 1 and month < datetime.date.max.replace(day=1):
+            candidates.append(month.replace(day=15))
+        month = _month_after(month)
+    kept, free_until = [], CHART_WIDTH
+    for day in reversed(candidates):
+        tick_x = x(day)
+        if tick_x + TICK_LABEL_CHARS * CHAR_WIDTH + 8 <= free_until:
+            kept.append((day, tick_x))
+            free_until = tick_x
+            if len(kept) >= MAX_TICKS:
+                break
+    ticks, named_year, free_from = [], None, float("-inf")
+    for day, tick_x in reversed(kept):
+        if tick_x < free_from:  # the label before, naming its year, runs over this one
+            continue
+        if day.month == 1 and day.day == 1:
+            label = str(day.year)
+        else:
+            label = date_format(day, "M" if day.day == 1 else "j M")
+            if day.year != named_year:
+                label = f"{label} {day.year}"
+        named_year = day.year
+        ticks.append({"x": f"{tick_x:.1f}", "label": label})
+        free_from = tick_x + len(label) * CHAR_WIDTH + 8
+    return ticks
 
 
 def _row_label(number, event):
@@ -129,25 +238,24 @@ def timeline_chart(events):
     dated = [event for event in events if event.date_earliest or event.date_latest]
     if not dated:
         return {"rows": []}
-    known = [
-        _on_chart(day) for event in dated for day in (event.date_earliest, event.date_latest) if day
-    ]
+    known = [day for event in dated for day in (event.date_earliest, event.date_latest) if day]
     first = datetime.date(min(known).year, 1, 1)
     last = _month_after(max(known))
-    span = max((last - first).days, 1)
-    left_edge, right_edge = MARGIN, CHART_WIDTH - MARGIN
-    plot = right_edge - left_edge
-
-    def x(day):
-        return left_edge + plot * (day - first).days / span
+    left_edge, right_edge = MARGIN + LABEL_WIDTH, CHART_WIDTH - MARGIN
+    bounds = [first, last]
+    for event in dated:
+        if event.date_earliest:
+            bounds.append(event.date_earliest)
+        if event.date_latest:
+            bounds.append(_day_after(event.date_latest))
+    x = _BrokenAxis(bounds, left_edge, right_edge)
 
     rows = []
     for number, event in enumerate(dated, start=1):
         date = event.parsed_date
-        earliest, latest = _on_chart(event.date_earliest), _on_chart(event.date_latest)
-        start = x(earliest) if earliest else left_edge
+        start = x(event.date_earliest) if event.date_earliest else left_edge
         # An open or unknown end runs to the right edge.
-        end = x(latest + datetime.timedelta(days=1)) if latest else right_edge
+        end = x(_day_after(event.date_latest)) if event.date_latest else right_edge
         width = max(end - start, MIN_BAR)
         start = min(start, right_edge - width)
         classes = ["bar"]
@@ -176,14 +284,7 @@ def timeline_chart(events):
             }
         )
     plot_height = len(rows) * ROW_HEIGHT + 4
-    years = list(range(first.year, last.year + 1))
-    step = max(1, len(years) // 6)
-    ticks = [
-        {"x": f"{x(datetime.date(year, 1, 1)):.1f}", "label": year}
-        for year in years[::step]
-        # A label needs room before the right edge.
-        if x(datetime.date(year, 1, 1)) <= CHART_WIDTH - 50
-    ]
+    ticks = _ticks(x, first, last)
     return {
         "rows": rows,
         "ticks": ticks,
@@ -219,3 +320,15 @@ def claim_href(context, claim):
 @register.simple_tag(takes_context=True)
 def event_href(context, event):
     return _anchor_href(context, "shown_event_slugs", event.slug, event.anchor)
+
+
+@register.simple_tag(takes_context=True)
+def quote_href(context, claim):
+    """The claim's words in the annotated article (its note, if they are not marked there)."""
+    return _anchor_href(context, "shown_claim_orders", claim.order, claim.quote_anchor)
+
+
+@register.inclusion_tag("briefing/_relations_chart.html")
+def relations_chart(events):
+    """Who acts on whom, drawn on the server from the events' participants (no JavaScript)."""
+    return relations.drawing(events)
