@@ -102,6 +102,8 @@ class ActorItem:
     editors_note: str
     affiliation: "ActorItem | None" = None
     member_slugs: set = field(default_factory=set, repr=False)
+    # The source this actor also is (one organisation in two roles), shown with it once.
+    source: "SourceItem | None" = field(default=None, repr=False)
 
     @property
     def anchor(self):
@@ -130,6 +132,9 @@ class SourceItem:
     description: str
     url: str | None
     editors_note: str
+    # The actor this source also is (RIA Novosti the outlet and the actor); older editions
+    # carry no such link.
+    actor: ActorItem | None = field(default=None, repr=False)
     # Back-references: left out of repr(), which would otherwise run round the cycle.
     claims: list = field(default_factory=list, repr=False)
 
@@ -373,7 +378,7 @@ class BriefingPage:
         sources = {}
         for data in document["sources"]:
             added = data.get("added_by_editors") or {}
-            sources[data["slug"]] = SourceItem(
+            source = SourceItem(
                 slug=data["slug"],
                 name=data["name"],
                 kind=data["kind"],
@@ -382,7 +387,11 @@ class BriefingPage:
                 description=data["description"],
                 url=added.get("url"),
                 editors_note=added.get("note") or "",
+                actor=self.actor_by_slug.get(data.get("actor")),
             )
+            if source.actor is not None:
+                source.actor.source = source
+            sources[source.slug] = source
         self.sources = sorted(sources.values(), key=lambda source: source.name.casefold())
 
         self.paragraphs = [

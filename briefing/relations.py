@@ -20,6 +20,8 @@ DIRECTED = {
 MUTUAL = {"negotiator": ("negotiates with", "negotiate with")}
 # An event the article does not report as having happened says no more than it does.
 NOT_YET = {"planned": "is to {}", "expected": "is expected to {}", "speculated": "may {}"}
+# Said of several people ("Ukrainian armed forces", "Paek and Ri"), the verb agrees.
+PLURAL_KINDS = {"armed_force", "group"}
 
 WIDTH, HEIGHT = 760, 380
 RADIUS = 150
@@ -38,9 +40,18 @@ class Link:
         return f"{self.source.name} {self.verb} {self.target.name}"
 
 
-def _verb(forms, status):
+def is_plural(actor):
+    """Whether an actor's name calls for a plural verb: a group or force named in the plural."""
+    name = actor.name
+    return actor.kind in PLURAL_KINDS and (name.endswith("s") or " and " in name)
+
+
+def _verb(forms, status, plural=False):
     fact, base = forms
-    return NOT_YET[status].format(base) if status in NOT_YET else fact
+    if status in NOT_YET:
+        phrase = NOT_YET[status].format(base)
+        return phrase.replace("is ", "are ", 1) if plural else phrase
+    return base if plural else fact
 
 
 def links(events):
@@ -52,17 +63,19 @@ def links(events):
             by_role.setdefault(participant.role, []).append(participant.actor)
         pairs = []
         for (acting, acted_on), forms in DIRECTED.items():
-            verb = _verb(forms, event.status)
             pairs += [
-                (a, b, verb)
+                (a, b, _verb(forms, event.status, is_plural(a)))
                 for a in by_role.get(acting, [])
                 for b in by_role.get(acted_on, [])
                 if a.slug != b.slug
             ]
         for role, forms in MUTUAL.items():
-            verb = _verb(forms, event.status)
             actors = sorted(by_role.get(role, []), key=lambda actor: actor.name.casefold())
-            pairs += [(a, b, verb) for i, a in enumerate(actors) for b in actors[i + 1 :]]
+            pairs += [
+                (a, b, _verb(forms, event.status, is_plural(a)))
+                for i, a in enumerate(actors)
+                for b in actors[i + 1 :]
+            ]
         for source, target, verb in pairs:
             link = found.setdefault((source.slug, target.slug, verb), Link(source, target, verb))
             if event not in link.events:
@@ -109,7 +122,7 @@ def drawing(events):
                 "y2": f"{y2 - dy * NODE_GAP:.1f}",
                 "mutual": any(form in link.verb for form, _ in MUTUAL.values())
                 or any(base in link.verb for _, base in MUTUAL.values()),
-                "not_yet": any(link.verb.startswith(f.split("{")[0]) for f in NOT_YET.values()),
+                "not_yet": all(event.status in NOT_YET for event in link.events),
             }
         )
     return {"nodes": nodes, "lines": lines, "links": found, "width": WIDTH, "height": HEIGHT}

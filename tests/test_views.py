@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefing import publishing
-from briefing.models import Claim, Event, Source
+from briefing.models import Actor, Claim, Edition, Event, Source
 from tests.factories import (
     ActorFactory,
     BriefingFactory,
@@ -631,6 +631,13 @@ def test_who_acts_on_whom_is_drawn_from_participants_with_a_text_equivalent(clie
     assert "Sergei Shoigu is to visit Kim Jong Un" in words
     assert "Kim Jong Un visits Russia" not in words
     assert figure.count('<line class="relation') == figure.count("<li>")
+    # A force or group named in the plural takes a plural verb.
+    assert "Ukrainian armed forces capture" in words
+    assert "armed forces captures" not in words
+    # Lines of what has not happened (planned, expected, speculated) are drawn apart.
+    not_yet = re.findall(r'relation-not-yet"[^>]*><title>([^<]*)</title>', figure)
+    assert {"Kim Jong Un may visit Russia", "Sergei Shoigu is to visit Kim Jong Un"} <= set(not_yet)
+    assert all(re.search(r" (may|is to|are to|(is|are) expected to) ", t) for t in not_yet)
 
 
 def test_an_inferred_date_has_a_dashed_bar_and_an_uncertain_one_a_hatched_bar(client):
@@ -852,6 +859,33 @@ def test_sources_list_kind_affiliation_grade_and_their_claims(client):
     assert f'href="#actor-{russia.slug}">Russia</a>' in source
     assert "reliability cannot be judged" in source
     assert "1 claim</p>" in source
+
+
+def test_a_source_that_is_also_an_actor_is_one_organisation_linked_both_ways(client):
+    tass_actor = ActorFactory(name="TASS", kind=Actor.Kind.MEDIA_OUTLET)
+    tass = SourceFactory(name="TASS", kind=Source.Kind.STATE_MEDIA, actor=tass_actor)
+    claim = ClaimFactory(source=tass)
+    publish_edition(claim.briefing)
+    html = client.get(detail_url(claim.briefing)).content.decode()
+    source = html[html.index(f'id="source-{tass.slug}"') :]
+    source = source[: source.index("</li>")]
+    assert f'<a href="#actor-{tass_actor.slug}">also an actor</a>' in source
+    actor = html[html.index(f'id="actor-{tass_actor.slug}"') :]
+    actor = actor[: actor.index("</li>")]
+    assert f'Also a source: <a href="#source-{tass.slug}">TASS</a>, reliability F.' in actor
+
+
+def test_an_edition_made_before_sources_named_their_actor_still_renders(client):
+    claim = ClaimFactory()
+    edition = publish_edition(claim.briefing)
+    document = edition.document
+    for source in document["sources"]:
+        source.pop("actor", None)
+    Edition.objects.filter(pk=edition.pk).update(document=document)
+    cache.clear()
+    response = client.get(detail_url(claim.briefing))
+    assert response.status_code == 200
+    assert "also an actor" not in response.content.decode()
 
 
 def test_article_paragraphs_have_stable_anchors_and_marked_quotes(client):
