@@ -1,6 +1,9 @@
 import pytest
 from django.core.management import call_command
 
+# The editorial_groups fixture of the browser tests.
+pytest_plugins = ["tests.admin_browser_session"]
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -6,6 +6,9 @@ from django.contrib.auth import get_user_model
 from briefing import models, publishing
 from briefing.middleware import content_changed
 
+# Every test user's password.
+PASSWORD = "correct horse battery staple"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -14,7 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
 
 class StaffFactory(UserFactory):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from briefing import publishing
 from briefing.models import Actor, Claim, Event, Takeaway
 from tests.factories import (
+    PASSWORD,
     ClaimFactory,
     ClaimRelationFactory,
     StaffFactory,
@@ -223,7 +224,7 @@ def log_in(client, user):
     """Through the login form, as an editor does: the login also sets the staff cookie."""
     response = client.post(
         reverse("admin:login"),
-        {"username": user.username, "password": "correct horse battery staple"},
+        {"username": user.username, "password": PASSWORD},
     )
     assert response.status_code == 302
 

@@ -78,15 +78,17 @@ def test_saves_of_an_actor_or_source_advance_its_version(client, chief, factory)
     "not shared between the threads' connections",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("factory", [ActorFactory, SourceFactory])
-def test_of_two_simultaneous_saves_of_an_actor_or_source_exactly_one_lands(factory):
-    obj = factory(name="Original")
+@pytest.mark.parametrize(
+    "factory, field", [(ClaimFactory, "text"), (ActorFactory, "name"), (SourceFactory, "name")]
+)
+def test_of_two_simultaneous_saves_of_one_version_exactly_one_lands(factory, field):
+    obj = factory(**{field: "Original"})
     user = UserFactory(username="chief", is_staff=True, is_superuser=True)
     clients = [Client(), Client()]
     posts = []
     for n, each in enumerate(clients):
         each.force_login(user)
-        posts.append(form_data(each.get(change_url(obj))) | {"name": f"Saved by {n}"})
+        posts.append(form_data(each.get(change_url(obj))) | {field: f"Saved by {n}"})
     start = threading.Barrier(2)
     statuses = {}
 
@@ -105,7 +107,7 @@ def test_of_two_simultaneous_saves_of_an_actor_or_source_exactly_one_lands(facto
     assert sorted(statuses.values()) == [200, 302]  # one saved, one shown the form again
     obj.refresh_from_db()
     winner = next(n for n, status in statuses.items() if status == 302)
-    assert (obj.name, obj.version) == (f"Saved by {winner}", 2)
+    assert (getattr(obj, field), obj.version) == (f"Saved by {winner}", 2)
 
 
 # SQLite (make demo, make serve): simultaneous saves wait their turn --------------------------

@@ -2,29 +2,18 @@
 browser; a checker checks it and a Publisher publishes it. Every form submission and page load
 is counted."""
 
-from importlib import import_module
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 from playwright.sync_api import expect
 
 from briefing.models import Actor, Briefing, Claim, Edition, Event, Source
+from tests.admin_browser_session import log_in
 from tests.factories import ActorFactory, SourceFactory, StaffFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("unhashed_static_names"),
 ]
-GROUP_MIGRATIONS = [
-    ("0002_editorial_groups", "create_groups"),
-    ("0003_changenotes_for_publishers", "restrict_notes_to_publishers"),
-    ("0008_first_editions", "grant_permissions"),
-]
-PASSWORD = "correct horse battery staple"
 
 # A plausible agency report of ten paragraphs, written for this test.
 PARAGRAPHS = [
@@ -88,19 +77,6 @@ EVENTS = {
 
 
 @pytest.fixture
-def editorial_groups():
-    """The Editors and Publishers groups as the data migrations make them (see
-    test_admin_browser.editorial_groups for why they are replayed)."""
-    if Group.objects.filter(name__in=["Editors", "Publishers"]).count() < 2:
-        ContentType.objects.clear_cache()
-        state = MigrationLoader(connection).project_state(("briefing", GROUP_MIGRATIONS[-1][0]))
-        for module, function in GROUP_MIGRATIONS:
-            getattr(import_module(f"briefing.migrations.{module}"), function)(state.apps, None)
-        ContentType.objects.clear_cache()
-    return Group.objects.get(name="Editors"), Group.objects.get(name="Publishers")
-
-
-@pytest.fixture
 def known_world(db):
     """What the site knows from earlier briefings: actors, the agency as a source."""
     south_korea = ActorFactory(name="South Korea", kind="state", aliases="Seoul")
@@ -130,15 +106,6 @@ class Counter:
             self.submissions += 1
         else:
             self.loads += 1
-
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Site administration")).to_be_visible()
 
 
 def saved(page, text):

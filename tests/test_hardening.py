@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from briefing.models import Actor, Briefing, Edition, Event
 from tests.factories import (
+    PASSWORD,
     ActorFactory,
     BriefingFactory,
     ClaimFactory,
@@ -122,7 +123,7 @@ def test_logging_in_without_a_usable_next_lands_on_the_admin_index(client, next_
     UserFactory(username="editor", is_staff=True)
     response = client.post(
         reverse("admin:login") + (f"?next={next_url}" if next_url else ""),
-        {"username": "editor", "password": "correct horse battery staple", "next": next_url},
+        {"username": "editor", "password": PASSWORD, "next": next_url},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")

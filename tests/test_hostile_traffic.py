@@ -15,10 +15,9 @@ from django.urls import reverse
 
 from briefing import staff_cookie
 from briefing.models import Actor
-from tests.factories import StaffFactory
+from tests.factories import PASSWORD, StaffFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PASSWORD = "correct horse battery staple"
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "frame-ancestors 'none'",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import (
+    PASSWORD,
     BriefingFactory,
     ClaimFactory,
     StaffFactory,
@@ -21,8 +22,6 @@ from tests.factories import (
     UserFactory,
     publish_edition,
 )
-
-PASSWORD = "correct horse battery staple"
 
 
 def public_urls(briefing):
