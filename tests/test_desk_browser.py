@@ -232,18 +232,24 @@ def test_an_editor_builds_a_whole_briefing_on_the_desk_and_a_publisher_publishes
     assert counter.submissions - claim_saves <= 20  # everything else the briefing needs
 
 
-def test_the_desk_works_without_javascript(browser, live_server, editorial_groups, known_world):
-    editors, _ = editorial_groups
-    StaffFactory(username="editor").groups.add(editors)
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def open_desk_on_a_new_briefing(page, live_server, published_on=None):
+    """Log in as the editor, paste the article into a new briefing and save: the desk opens."""
     log_in(page, live_server, "editor")
     page.goto(f"{live_server.url}/admin/briefing/briefing/add/")
     page.get_by_label("Title").fill("Putin in Pyongyang")
     page.get_by_label("Slug").fill("putin-in-pyongyang")
     page.get_by_label("Article text").fill(ARTICLE)
-    page.locator("#id_article_published_on").fill("2024-06-19")
+    if published_on:
+        page.locator("#id_article_published_on").fill(published_on)
     page.get_by_role("button", name="Save", exact=True).click()
+
+
+def test_the_desk_works_without_javascript(browser, live_server, editorial_groups, known_world):
+    editors, _ = editorial_groups
+    StaffFactory(username="editor").groups.add(editors)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    open_desk_on_a_new_briefing(page, live_server, published_on="2024-06-19")
     page.locator("#p2s1").get_by_role("link", name="Claim this sentence").click()
     page.locator("#draft #id_text").fill("It is Putin's first visit in 24 years.")
     page.locator("#draft #id_source").select_option(label="AFP")
@@ -259,12 +265,7 @@ def test_selecting_words_drafts_a_claim_on_exactly_those_words(
 ):
     editors, _ = editorial_groups
     StaffFactory(username="editor").groups.add(editors)
-    log_in(page, live_server, "editor")
-    page.goto(f"{live_server.url}/admin/briefing/briefing/add/")
-    page.get_by_label("Title").fill("Putin in Pyongyang")
-    page.get_by_label("Slug").fill("putin-in-pyongyang")
-    page.get_by_label("Article text").fill(ARTICLE)
-    page.get_by_role("button", name="Save", exact=True).click()
+    open_desk_on_a_new_briefing(page, live_server)
     text = page.locator("#p3s1 .desk-text")
     text.evaluate(
         """element => {
@@ -292,13 +293,7 @@ def test_axe_finds_no_serious_or_critical_violations_on_the_desk_with_a_draft(
     StaffFactory(username="editor").groups.add(editors)
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
-    log_in(page, live_server, "editor")
-    page.goto(f"{live_server.url}/admin/briefing/briefing/add/")
-    page.get_by_label("Title").fill("Putin in Pyongyang")
-    page.get_by_label("Slug").fill("putin-in-pyongyang")
-    page.get_by_label("Article text").fill(ARTICLE)
-    page.locator("#id_article_published_on").fill("2024-06-19")
-    page.get_by_role("button", name="Save", exact=True).click()
+    open_desk_on_a_new_briefing(page, live_server, published_on="2024-06-19")
     page.locator("#p1s1").get_by_role("link", name="Claim this sentence").click()
     expect(page.locator("#draft")).to_be_visible()
     results = Axe().run(page)
@@ -318,13 +313,7 @@ def test_the_desk_with_a_draft_fits_a_320_pixel_screen(
     StaffFactory(username="editor").groups.add(editors)
     context = browser.new_context(viewport={"width": 320, "height": 800})
     page = context.new_page()
-    log_in(page, live_server, "editor")
-    page.goto(f"{live_server.url}/admin/briefing/briefing/add/")
-    page.get_by_label("Title").fill("Putin in Pyongyang")
-    page.get_by_label("Slug").fill("putin-in-pyongyang")
-    page.get_by_label("Article text").fill(ARTICLE)
-    page.locator("#id_article_published_on").fill("2024-06-19")
-    page.get_by_role("button", name="Save", exact=True).click()
+    open_desk_on_a_new_briefing(page, live_server, published_on="2024-06-19")
     page.locator("#p6s1").get_by_role("link", name="Claim this sentence").click()
     expect(page.locator("#draft")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
