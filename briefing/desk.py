@@ -296,7 +296,13 @@ def desk_view(model_admin, request, object_id):
             }
         )
     article = desk_paragraphs(paragraphs, claims)
-    sentences = [sentence for paragraph in article for sentence in paragraph.sentences]
+    # A heading states nothing: its words need no claim, so they are not counted.
+    sentences = [
+        sentence
+        for paragraph in article
+        if not paragraph.paragraph.is_heading
+        for sentence in paragraph.sentences
+    ]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,

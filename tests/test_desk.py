@@ -106,6 +106,18 @@ def test_the_desk_shows_every_sentence_with_its_coverage_and_marks_quotes(client
     assert page.count("Claim this sentence<") == 4
 
 
+def test_a_heading_is_shown_but_not_counted_as_a_sentence_needing_a_claim(client, editor, article):
+    briefing, _, _ = article
+    ParagraphFactory(briefing=briefing, number=3, text="Talks in Pyongyang", is_heading=True)
+    client.force_login(editor)
+    response = client.get(desk_url(briefing))
+    page = response.content.decode()
+    assert "0 of 4 sentences have claims." in text_of(response)
+    assert page.count('desk-badge-uncovered">No claim yet') == 4
+    assert 'id="p3s1" class="desk-sentence"' in page
+    assert "A heading: no claim needed" in page
+
+
 def test_the_desk_page_has_no_inline_script_or_style(client, editor, article):
     client.force_login(editor)
     page = client.get(desk_url(article[0], p=1, s=1)).content.decode()
