@@ -56,7 +56,8 @@ class Point:
             return f"{self.first.year:04d}-{self.first.month:02d}"
         return self.first.isoformat()
 
-    @property
+    # Cached: parse() hands out the same Point for a value, and pages ask for its words often.
+    @functools.cached_property
     def plain(self):
         """21 March 2025, March 2025 or 2025, without qualifiers."""
         if self.precision == Precision.YEAR:

@@ -6,6 +6,7 @@ Nothing here queries the database: a page costs the queries that fetched its doc
 """
 
 import datetime
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from briefing.models import (
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def _label(choices, value):
     """The display label of a stored choice; the raw value when the code no longer knows it."""
     try:
@@ -194,6 +196,9 @@ class EventItem:
     date_latest: datetime.date | None = None
     participants: list = field(default_factory=list)
     backing_claims: list = field(default_factory=list, repr=False)
+    # Its place in the briefing's timeline: the list, the chart and the links keep it when
+    # ?actor= shows only some events.
+    number: int = 0
 
     @property
     def anchor(self):
@@ -210,6 +215,13 @@ class EventItem:
     @property
     def date_basis_label(self):
         return _label(Event.DateBasis, self.date_basis)
+
+    @property
+    def date_basis_sentence(self):
+        """'Date inferred from the text.', or 'Not dated in the text.'"""
+        if self.is_undated:
+            return f"{self.date_basis_label}."
+        return f"Date {self.date_basis_label.lower()}."
 
     @property
     def parsed_date(self):
@@ -425,10 +437,13 @@ class BriefingPage:
                 ],
             )
             self.events.append(event)
+            event.number = len(self.events)
             event_by_slug[event.slug] = event
 
         self.claims = []
         self.claim_by_order = {}
+        # One reverse() for all the claims' addresses: /briefings/<slug>/claims/<n>/.
+        claims_path = reverse("briefing:claim", kwargs={"slug": self.slug, "order": 1})[:-2]
         for data in document["claims"]:
             source = sources[data["source"]]
             paragraph = paragraph_by_number.get(data["paragraph"])
@@ -449,7 +464,7 @@ class BriefingPage:
                 actors=[self.actor_by_slug[s] for s in data["actors"] if s in self.actor_by_slug],
                 events=[event_by_slug[slug] for slug in data["events"] if slug in event_by_slug],
             )
-            claim.url = reverse("briefing:claim", kwargs={"slug": self.slug, "order": claim.order})
+            claim.url = f"{claims_path}{claim.order}/"
             self.claims.append(claim)
             self.claim_by_order[claim.order] = claim
             source.claims.append(claim)
@@ -564,84 +579,16 @@ class BriefingPage:
 
 # JSON-LD ----------------------------------------------------------------------------------
 
-EDITORS_NOTE = "Other names and identifiers added by the editors, not from the article."
-
-# Only a planned happening has a schema.org status; "expected" and "speculated" have none.
-SCHEMA_EVENT_STATUS = {"planned": "https://schema.org/EventScheduled"}
-
-SCHEMA_TYPES = {
-    Actor.Kind.PERSON: "Person",
-    Actor.Kind.STATE: "Country",
-    Actor.Kind.GOVERNMENT_BODY: "GovernmentOrganization",
-    Actor.Kind.ARMED_FORCE: "GovernmentOrganization",
-    Actor.Kind.MEDIA_OUTLET: "NewsMediaOrganization",
-    Actor.Kind.GROUP: "Organization",
-    Actor.Kind.ORGANISATION: "Organization",
-}
-
-
-def _ref(fragment):
-    # Node ids are fragments of the page's own address, written relative to keep the block small
-    # (JSON-LD resolves them against the document's URL).
-    return {"@id": f"#{fragment}"}
-
-
-def _actor_node(actor):
-    node = {"@type": SCHEMA_TYPES.get(actor.kind, "Thing"), "@id": f"#{actor.anchor}"}
-    node["name"] = actor.name
-    if actor.role:
-        node["jobTitle" if actor.kind == Actor.Kind.PERSON else "description"] = actor.role
-    if actor.aliases:
-        node["alternateName"] = actor.aliases
-    # Names and identifiers the editors added come with a note saying so.
-    if actor.editors_aliases or actor.wikidata_id:
-        if actor.wikidata_id:
-            node["sameAs"] = actor.wikidata_url
-        node["alternateName"] = [*actor.aliases, *actor.editors_aliases]
-        node["disambiguatingDescription"] = EDITORS_NOTE
-    if actor.affiliation:
-        key = "affiliation" if actor.kind == Actor.Kind.PERSON else "parentOrganization"
-        node[key] = _ref(actor.affiliation.anchor)
-    return node
-
-
-def _event_node(event):
-    node = {"@type": "Event", "@id": f"#{event.anchor}", "name": event.title}
-    # schema.org dates are exact: given only for a date the text states or implies, never for a
-    # span the text leaves undated, which the description gives in words instead.
-    date = event.parsed_date
-    if date and not event.is_undated:
-        if date.start:
-            node["startDate"] = date.start.machine
-        if date.form == "span" and date.end:
-            node["endDate"] = date.end.machine
-    if event.status in SCHEMA_EVENT_STATUS:
-        node["eventStatus"] = SCHEMA_EVENT_STATUS[event.status]
-    undated = " (not dated in the article)" if event.is_undated else ""
-    node["description"] = " ".join(
-        part
-        for part in (
-            event.summary,
-            f"Date: {event.date_text}{undated}.",
-            "" if event.is_occurred else f"{event.status_label}.",
-        )
-        if part
-    )
-    if event.location:
-        node["location"] = {"@type": "Place", "name": event.location}
-    if event.participants:
-        node["attendee"] = [_ref(p.actor.anchor) for p in event.participants]
-    return node
-
 
 def json_ld(page, page_url):
-    """schema.org description of the briefing: the article, its events and actors.
+    """What search engines read of a briefing, in schema.org terms: what it is, its title and
+    summary, its edition and the article it is based on.
 
-    The claims are left to the JSON export (docs/export.md): search engines read none of them,
-    and they were most of the block's weight.
+    Its claims, events and actors are left to the JSON export (docs/export.md): search engines
+    use none of them, and they were most of the page's weight.
     """
     article = page.article
-    original = {"@type": "NewsArticle", "@id": "#original-article"}
+    original = {"@type": "NewsArticle"}
     for key, name in (("headline", "headline"), ("url", "url"), ("published_on", "datePublished")):
         if article.get(key):
             original[name] = article[key]
@@ -655,8 +602,6 @@ def json_ld(page, page_url):
         "headline": page.title,
         "description": page.summary,
         "isBasedOn": original,
-        "about": [_event_node(event) for event in page.events],
-        "mentions": [_actor_node(actor) for actor in page.actors],
     }
     if page.edition:
         data["datePublished"] = page.edition["published_at"]

@@ -192,6 +192,17 @@ ROOT_URLCONF = "briefing.urls"
 WSGI_APPLICATION = "briefing.wsgi.application"
 
 TEMPLATES = [
+    # The public pages (templates/public/) render with Jinja2 for speed; the admin with Django's.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "public"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "briefing.templating.environment",
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -26,15 +26,25 @@ ACTOR_PARAM_MAX = 100
 HISTORY_FIELDS = ["number", "slug", "published_at", "note"]
 
 
+# The code a page's HTML comes from, besides its templates.
+PAGE_MODULES = [
+    "views.py",
+    "reading.py",
+    "templating.py",
+    "annotation.py",
+    "timeline.py",
+    "relations.py",
+    "dates.py",
+]
+
+
 def _code_token():
     """Changes when the page's templates or this code change, so a deploy renews ETags."""
     digest = hashlib.sha256()
     for path in sorted(
         [
-            *(settings.BASE_DIR / "templates").glob("**/*.html"),
-            Path(reading.__file__),
-            Path(__file__),
-            Path(__file__).parent / "templatetags" / "briefing_tags.py",
+            *(settings.BASE_DIR / "templates" / "public").glob("**/*.html"),
+            *(Path(__file__).parent / name for name in PAGE_MODULES),
             settings.BASE_DIR / "static" / "briefing" / "site.css",
         ]
     ):

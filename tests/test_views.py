@@ -416,10 +416,11 @@ def test_takeaways_open_to_the_claims_they_rest_on_with_a_link_to_their_words(cl
     assert f"{len(claims)} claims</span></summary>" in item
     for claim in claims:
         number = claim.paragraph.number
-        link = f'<q>{claim.quote}</q> <a href="#quote-{claim.order}">in the article, ¶{number}</a>'
-        assert link in item.replace("&quot;", '"')
+        link = f'<q>{claim.quote}</q> <a href="#quote-{claim.order}">¶{number}</a>'
+        assert link in item.replace("&#34;", '"')
         assert f'id="quote-{claim.order}"' in html
-    assert "According to the article" in item and "status-stated" in item
+    # Who says it and how, in words.
+    assert "The article states: <q>" in item
 
 
 @pytest.mark.parametrize(
@@ -455,7 +456,7 @@ def test_inferred_and_ongoing_events_say_so(client):
     publish_edition(event.briefing)
     html = client.get(detail_url(event.briefing)).content.decode()
     assert "date inferred" in html
-    date = html[html.index('class="event-facts event-date-basis"') :]
+    date = html[html.index('<p class="aside">Date') :]
     date = date[: date.index("</p>")]
     assert "Date inferred from the text." in date
     assert "“last year” in an article of March 2025" in date
@@ -472,7 +473,7 @@ def test_timeline_is_in_date_order_with_participants_and_backing_claims(client):
     publish_edition(briefing)
     html = client.get(detail_url(briefing)).content.decode()
     assert html.index(">Earlier<") < html.index(">Later<")
-    assert "Kim Jong Un</a> (host)" in html
+    assert "Kim Jong Un (host)" in html
     later_item = html[html.index(f'id="event-{later.slug}"') :]
     assert f'href="#claim-{claim.order}"' in later_item[: later_item.index("</li>\n")]
     assert f'id="event-{earlier.slug}"' in html
@@ -592,7 +593,8 @@ def test_the_chart_spreads_clustered_events_and_labels_its_axis_in_months(client
     # On a linear 2015–2025 axis the three March days would lie within 2 px of each other.
     assert starts["Mid March"] - starts["Early March"] > 40
     assert starts["Late March"] - starts["Mid March"] > 40
-    labels = re.findall(r'<text class="tick-label"[^>]*>([^<]*)</text>', html)
+    # Tick labels are the texts placed below the plot, on the axis line's y.
+    labels = re.findall(r'<text x="[^"]*" y="\d+">([^<]*)</text>', html)
     # Month ticks where events cluster, each year named once where it fits.
     assert "2015" in " ".join(labels[:3]), labels
     assert any(label.startswith(("Mar", "15 Mar")) for label in labels), labels
@@ -630,14 +632,16 @@ def test_who_acts_on_whom_is_drawn_from_participants_with_a_text_equivalent(clie
     assert "Kim Jong Un may visit Russia" in words
     assert "Sergei Shoigu is to visit Kim Jong Un" in words
     assert "Kim Jong Un visits Russia" not in words
-    assert figure.count('<line class="relation') == figure.count("<li>")
+    sentences = [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li>(.*?)</li>", figure)]
+    assert len(re.findall(r'<path class="relation[ "]', figure)) == len(sentences)
     # A force or group named in the plural takes a plural verb.
     assert "Ukrainian armed forces capture" in words
     assert "armed forces captures" not in words
-    # Lines of what has not happened (planned, expected, speculated) are drawn apart.
-    not_yet = re.findall(r'relation-not-yet"[^>]*><title>([^<]*)</title>', figure)
-    assert {"Kim Jong Un may visit Russia", "Sergei Shoigu is to visit Kim Jong Un"} <= set(not_yet)
-    assert all(re.search(r" (may|is to|are to|(is|are) expected to) ", t) for t in not_yet)
+    # Lines of what has not happened (planned, expected, speculated) are drawn apart, one for
+    # each sentence that says it has not happened.
+    not_yet = [s for s in sentences if re.search(r" (may|is to|are to|(is|are) expected to) ", s)]
+    assert len(not_yet) >= 2
+    assert figure.count("relation-not-yet") == len(not_yet)
 
 
 def test_an_inferred_date_has_a_dashed_bar_and_an_uncertain_one_a_hatched_bar(client):
@@ -675,7 +679,7 @@ def test_actors_are_grouped_by_affiliation_with_anchor_and_filter_link(client):
     group = html[html.index('id="group-russia"') :]
     assert group.index('id="actor-russia"') < group.index('id="actor-sergei-shoigu"')
     assert "Secretary of the Security Council" in html
-    assert 'href="?actor=sergei-shoigu#timeline"' in html
+    assert 'href="?actor=sergei-shoigu#actor-sergei-shoigu">Sergei Shoigu</a>' in html
 
 
 def test_claim_says_who_says_so_in_words(client):
@@ -687,15 +691,17 @@ def test_claim_says_who_says_so_in_words(client):
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
     first, second = claim.briefing.claims.order_by("order")
-    assert '"attribution">According to TASS (state media, Russia)</span> ·' in note(html, first)
+    # The note names the source, linked to it under Sources.
+    source_link = f'<a href="#source-{tass.slug}">'
+    assert f"{source_link}According to TASS (state media, Russia)</a> ·" in note(html, first)
     assert (
-        '"attribution">According to Andrey Rudenko, as reported by TASS (state media, Russia)'
-        "</span> ·" in note(html, second)
+        f"{source_link}According to Andrey Rudenko, as reported by TASS (state media, Russia)"
+        "</a> ·" in note(html, second)
     )
-    assert '<span class="badge status-attributed">attributed</span>' in note(html, first)
     # In the text, each quote ends with its number and who says it and how.
-    assert '<span class="quote-voice"> TASS says</span></a>' in html
-    assert '<span class="quote-voice"> Andrey Rudenko states</span></a>' in html
+    assert f'href="#claim-{first.order}">{first.order} <span>TASS says</span></a>' in html
+    rudenko_label = f"{second.order} <span>Andrey Rudenko states</span></a>"
+    assert f'href="#claim-{second.order}">{rudenko_label}' in html
 
 
 def test_names_in_the_middle_of_a_sentence_read_as_english(client, demo):
@@ -711,9 +717,8 @@ def test_article_voice_is_stated_by_the_article(client):
     claim = ClaimFactory(source=SourceFactory(kind=Source.Kind.ARTICLE))
     publish_edition(claim.briefing)
     html = client.get(detail_url(claim.briefing)).content.decode()
-    assert '"attribution">According to the article</span> ·' in note(html, claim)
-    assert '<span class="badge status-stated">stated</span>' in note(html, claim)
-    assert '<span class="quote-voice"> the article states</span>' in html
+    assert ">According to the article</a> ·" in note(html, claim)
+    assert "<span>the article states</span></a>" in html
 
 
 def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
@@ -728,19 +733,18 @@ def test_claim_shows_grade_credibility_figure_and_paragraph_link(client):
     html = client.get(detail_url(claim.briefing)).content.decode()
     claim_note = note(html, claim)
     # The grades, compactly: the source's reliability is explained once, under Sources.
-    assert f'<a href="#source-{claim.source.slug}">source B</a> · credibility 2' in claim_note
+    assert f'<a href="#source-{claim.source.slug}">According to' in claim_note
+    assert "</a> · graded B2 ·" in claim_note
     assert "usually reliable" not in claim_note and "probably true" not in claim_note
     source = html[html.index(f'id="source-{claim.source.slug}"') :]
     assert "B</span>, usually reliable" in source[: source.index("</li>")]
     assert "10,000–12,000 soldiers" in claim_note
     # The note sits in the claim's paragraph, beside its marked words, and links its own page.
     paragraph = html[html.index(f'<li id="p{claim.paragraph.number}"') :]
-    paragraph = paragraph[: paragraph.index("</ol>\n      </li>")]
+    paragraph = paragraph[: paragraph.index("</ol>\n</li>")]
     assert f'id="quote-{claim.order}">{claim.quote}</mark>' in paragraph
     assert claim_note in paragraph
-    assert f'href="/briefings/{claim.briefing.slug}/claims/{claim.order}/">claim page</a>' in (
-        claim_note
-    )
+    assert f'href="claims/{claim.order}/">claim page</a>' in claim_note
 
 
 def test_figure_is_shown_with_the_articles_own_qualifier(client):
@@ -763,11 +767,9 @@ def test_judgement_and_speculation_claims_are_labelled_as_such(client):
     claim = ClaimFactory(status=Claim.Status.JUDGEMENT)
     ClaimFactory(briefing=claim.briefing, status=Claim.Status.SPECULATION)
     publish_edition(claim.briefing)
-    html = client.get(detail_url(claim.briefing)).content.decode().replace("&#x27;", "'")
-    assert '<span class="badge status-judgement">the article’s judgement</span>' in html
-    assert '<span class="badge status-speculation">speculation</span>' in html
-    assert '<span class="quote-voice"> the article judges</span>' in html
-    assert '<span class="quote-voice"> the article speculates</span>' in html
+    html = client.get(detail_url(claim.briefing)).content.decode()
+    assert "<span>the article judges</span></a>" in html
+    assert "<span>the article speculates</span></a>" in html
 
 
 def test_editors_note_on_a_claim_is_shown_as_the_editors(client):
@@ -820,7 +822,12 @@ def test_what_the_editors_added_about_actors_and_sources_is_labelled_so(client):
     claim = ClaimFactory(source=tass)
     claim.actors.set([russia])
     publish_edition(claim.briefing)
-    html = body(client.get(detail_url(claim.briefing)))
+    # The list names each actor; its own view (its name's link) says all there is of it.
+    listed = body(client.get(detail_url(claim.briefing)))
+    assert f'href="?actor={russia.slug}#{russia.anchor}">Russia</a>, state; also called Moscow' in (
+        listed
+    )
+    html = body(client.get(detail_url(claim.briefing) + f"?actor={russia.slug}"))
     actor = html[html.index(f'id="{russia.anchor}"') :]
     actor = actor[: actor.index("</li>")]
     assert "Also called Moscow." in actor
@@ -833,9 +840,7 @@ def test_what_the_editors_added_about_actors_and_sources_is_labelled_so(client):
     source = html[html.index(f'id="source-{tass.slug}"') :]
     source = source[: source.index("</li>")]
     assert '<span class="editors-label">added by the editors</span>' in source
-    assert "Added by the editors:</span> Russia's state news agency." in source.replace(
-        "&#x27;", "'"
-    )
+    assert "Added by the editors:</span> Russia&#39;s state news agency." in source
 
 
 def test_article_details_found_by_the_editors_are_marked_so(client):
@@ -872,7 +877,7 @@ def test_a_source_that_is_also_an_actor_is_one_organisation_linked_both_ways(cli
     assert f'<a href="#actor-{tass_actor.slug}">also an actor</a>' in source
     actor = html[html.index(f'id="actor-{tass_actor.slug}"') :]
     actor = actor[: actor.index("</li>")]
-    assert f'Also a source: <a href="#source-{tass.slug}">TASS</a>, reliability F.' in actor
+    assert f'also a source, <a href="#source-{tass.slug}">TASS</a>' in actor
 
 
 def test_an_edition_made_before_sources_named_their_actor_still_renders(client):
@@ -900,7 +905,7 @@ def test_article_paragraphs_have_stable_anchors_and_marked_quotes(client):
     assert 'id="p1"' in html and 'id="p2"' in html
     claim = briefing.claims.get()
     assert (
-        f'Shoigu <mark class="quote quote-stated" data-claim="{claim.order}" '
+        f'Shoigu <mark class="stated" data-claim="{claim.order}" '
         f'id="quote-{claim.order}">arrived on 21 March</mark>'
         f'<a class="quote-label" href="#claim-{claim.order}">'
     ) in html
@@ -932,7 +937,7 @@ def test_overlapping_quotes_are_marked_once(client):
     publish_edition(briefing)
     first, second = briefing.claims.order_by("order")
     html = client.get(detail_url(briefing)).content.decode()
-    text = html[html.index('<p class="paragraph-text">') :]
+    text = html[html.index(f'<li id="p{paragraph.number}">') :]
     text = text[: text.index("</p>")]
     # The second quote starts inside the first and ends after it: the marks stay well-formed,
     # the second claim's words continuing in a second mark after the first closes.
@@ -972,7 +977,7 @@ def test_a_claim_has_its_own_page_with_its_quote_source_grades_and_what_it_conce
     )
     # It is linked from its note on the briefing's page.
     page = client.get(detail_url(demo)).content.decode()
-    assert f'href="/briefings/{demo.slug}/claims/8/">claim page</a>' in page
+    assert 'href="claims/8/">claim page</a>' in page
 
 
 def test_an_unknown_claim_number_is_not_found(client, demo):
@@ -1073,7 +1078,6 @@ def test_editor_text_is_escaped_on_the_page_and_cannot_leave_the_json_ld(client)
     data = json_ld(response)
     assert data["headline"] == EVIL
     assert data["description"] == EVIL
-    assert data["mentions"][0]["name"] == EVIL
     assert "&lt;/script&gt;" in html
 
 
@@ -1084,66 +1088,13 @@ def test_json_ld_describes_the_briefing_with_schema_org_types(client, demo):
     assert data["url"] == "http://testserver" + detail_url(demo)
     assert data["version"] == 1
     assert data["datePublished"] == demo.live_edition.document["edition"]["published_at"]
-    assert {node["@type"] for node in data["about"]} == {"Event"}
-    assert {"Person", "Country"} <= {node["@type"] for node in data["mentions"]}
-    # The claims are in the JSON export, not in the page's JSON-LD.
-    assert "hasPart" not in data
-    assert len(client.get(export_url(demo)).json()["claims"]) == demo.claims.count()
-    dated = [node["startDate"] for node in data["about"] if "startDate" in node]
-    assert dated
-    assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", start) for start in dated)
-
-
-def test_json_ld_gives_exact_dates_only_where_the_article_dates_the_event(client):
-    briefing = BriefingFactory()
-    for slug, edtf, basis, status in [
-        ("span", "2024-10/2025-03", "stated", "occurred"),
-        ("undated", "2024-10/2025-03", "undated", "occurred"),
-        ("planned", "[2025-03-21..]", "stated", "planned"),
-        ("ongoing", "2022/..", "stated", "occurred"),
-    ]:
-        EventFactory(briefing=briefing, slug=slug, date_edtf=edtf, date_basis=basis, status=status)
-    publish_edition(briefing)
-    nodes = {node["@id"]: node for node in json_ld(client.get(detail_url(briefing)))["about"]}
-    span, undated = nodes["#event-span"], nodes["#event-undated"]
-    planned, ongoing = nodes["#event-planned"], nodes["#event-ongoing"]
-    assert (span["startDate"], span["endDate"]) == ("2024-10", "2025-03")
-    assert "startDate" not in undated and "endDate" not in undated
-    assert (
-        "Date: between October 2024 and March 2025 (not dated in the article)."
-        in (undated["description"])
-    )
-    assert planned["startDate"] == "2025-03-21" and "endDate" not in planned
-    assert planned["eventStatus"] == "https://schema.org/EventScheduled"
-    assert "Planned or intended." in planned["description"]
-    assert "eventStatus" not in span
-    assert ongoing["startDate"] == "2022" and "endDate" not in ongoing
-
-
-def test_json_ld_marks_names_and_identifiers_the_editors_added(client):
-    actor = ActorFactory(
-        name="Russia",
-        kind="state",
-        aliases="Moscow",
-        editors_aliases="Россия",
-        wikidata_id="Q159",
-    )
-    plain = ActorFactory(name="Kim Jong Un", aliases="Kim")
-    claim = ClaimFactory()
-    claim.actors.set([actor, plain])
-    publish_edition(claim.briefing)
-    nodes = {
-        node["name"]: node for node in json_ld(client.get(detail_url(claim.briefing)))["mentions"]
-    }
-    russia, kim = nodes["Russia"], nodes["Kim Jong Un"]
-    assert russia["alternateName"] == ["Moscow", "Россия"]
-    assert russia["sameAs"] == "https://www.wikidata.org/wiki/Q159"
-    assert "added by the editors" in russia["disambiguatingDescription"]
-    assert kim["alternateName"] == ["Kim"]
-    assert "sameAs" not in kim and "disambiguatingDescription" not in kim
-
-
-# Editions -----------------------------------------------------------------------------------
+    assert data["isBasedOn"] == {"@type": "NewsArticle"}  # its headline, outlet and date unknown
+    # Only what search engines read: the claims, events and actors are in the JSON export.
+    assert not {"hasPart", "about", "mentions"} & set(data)
+    export = client.get(export_url(demo)).json()
+    assert len(export["claims"]) == demo.claims.count()
+    assert len(export["events"]) == demo.events.count()
+    assert {actor["slug"] for actor in export["actors"]} >= {"kim-jong-un", "sergei-shoigu"}
 
 
 def test_the_page_lists_the_edition_history_with_dates_and_notes(client):

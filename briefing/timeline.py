@@ -1,121 +1,14 @@
-"""Template helpers for the briefing page: dates with their precision, quotes, the SVG timeline."""
+"""The timeline chart: a bar per event over the span its date allows, on a broken time axis.
+
+Drawn on the server as SVG (templates/public/briefing/_charts.html); the event list beside it
+says the same in words.
+"""
 
 import bisect
 import datetime
 import math
 
-from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
-
-from briefing import relations
-
-register = template.Library()
-
-
-@register.simple_tag
-def article_date(value):
-    """<time datetime="2025-03-21">21 March 2025</time> for a date known to the day."""
-    if isinstance(value, str):  # as stored in a document
-        value = datetime.date.fromisoformat(value)
-    text = date_format(value, "j F Y")
-    return format_html('<time datetime="{}">{}</time>', value.isoformat(), text)
-
-
-@register.simple_tag
-def event_dates(event):
-    """An event's date in words, each known end in a <time>: never more precise than the text."""
-    date = event.parsed_date
-    if date is None:
-        return format_html('<span class="unknown">{}</span>', event.date_text)
-    within = event.is_undated
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html('<time datetime="{}">{}</time>', machine, text) if machine else text,)
-            for text, machine in date.parts(within=within)
-        ),
-    )
-
-
-def _quote_spans(text, claims):
-    """(start, end, claim) for every claim whose quote occurs in the text, outermost first."""
-    spans = []
-    for claim in claims:
-        start = text.find(claim.quote) if claim.quote else -1
-        if start >= 0:
-            spans.append((start, start + len(claim.quote), claim))
-    return sorted(spans, key=lambda span: (span[0], -span[1], span[2].order))
-
-
-def _quote_tag(claim, first):
-    classes = f"quote quote-{escape(claim.status)}" + ("" if first else " quote-continued")
-    anchor = f' id="{claim.quote_anchor}"' if first else ""
-    return f'<mark class="{classes}" data-claim="{claim.order}"{anchor}>'
-
-
-def _quote_label(claim, context):
-    """After the quote, its number and voice: the note beside the paragraph says the rest."""
-    return format_html(
-        '<a class="quote-label" href="{}"><span class="visually-hidden">claim </span>{}'
-        '<span class="quote-voice"> {}</span></a>',
-        _anchor_href(context, "shown_claim_orders", claim.order, claim.anchor),
-        claim.order,
-        claim.voice,
-    )
-
-
-def annotate(text, claims, context=None, labelled=True):
-    """The text, escaped, each claim's quote inside a <mark> that ends with a label.
-
-    Quotes nest or overlap: where one ends inside another, the marks still open there are
-    closed and reopened after it (a continued <mark>), so the HTML stays well-formed and each
-    claim's words stay exactly inside the marks carrying its number.
-    """
-    spans = _quote_spans(text, claims)
-    points = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    starting = {}
-    for start, end, claim in spans:
-        starting.setdefault(start, []).append((end, claim))
-    parts, open_marks, position = [], [], 0
-    for point in points:
-        parts.append(escape(text[position:point]))
-        position = point
-        ending = [index for index, (end, _) in enumerate(open_marks) if end == point]
-        if ending:
-            closed = open_marks[ending[0] :]
-            for end, claim in reversed(closed):
-                parts.append("</mark>")
-                if end == point and labelled:
-                    parts.append(_quote_label(claim, context or {}))
-            open_marks = open_marks[: ending[0]]
-            for end, claim in closed:
-                if end != point:
-                    parts.append(_quote_tag(claim, first=False))
-                    open_marks.append((end, claim))
-        for end, claim in starting.get(point, ()):
-            parts.append(_quote_tag(claim, first=True))
-            open_marks.append((end, claim))
-    return mark_safe("".join(parts))  # noqa: S308 - the text is escaped; tags are built here
-
-
-@register.simple_tag(takes_context=True)
-def annotated(context, paragraph):
-    """The paragraph with the quotes of the claims shown on this page marked and labelled."""
-    shown = context.get("shown_claim_orders")
-    claims = [claim for claim in paragraph.quoting_claims if shown is None or claim.order in shown]
-    return annotate(paragraph.text, claims, context)
-
-
-@register.simple_tag
-def quote_in_paragraph(claim):
-    """The claim's paragraph with only its own words marked (the claim's own page)."""
-    return annotate(claim.paragraph.text, [claim], labelled=False)
-
-
-# The SVG timeline -------------------------------------------------------------------------
 
 CHART_WIDTH = 640
 MARGIN = 8
@@ -227,8 +120,7 @@ def _row_label(number, event):
     return f"{number}. {title}{suffix}"
 
 
-@register.inclusion_tag("briefing/_timeline_chart.html")
-def timeline_chart(events):
+def drawing(events):
     """A bar per event over the span its date allows; the list beside it is the text version.
 
     Solid: a date the text gives. Dashed outline: inferred. Hatched: a span the text leaves
@@ -251,7 +143,7 @@ def timeline_chart(events):
     x = _BrokenAxis(bounds, left_edge, right_edge)
 
     rows = []
-    for number, event in enumerate(dated, start=1):
+    for row_number, event in enumerate(dated, start=1):
         date = event.parsed_date
         start = x(event.date_earliest) if event.date_earliest else left_edge
         # An open or unknown end runs to the right edge.
@@ -265,11 +157,11 @@ def timeline_chart(events):
             classes.append("bar-uncertain")
         elif event.date_basis == "inferred":
             classes.append("bar-inferred")
-        top = (number - 1) * ROW_HEIGHT
+        top = (row_number - 1) * ROW_HEIGHT
         rows.append(
             {
                 "event": event,
-                "label": _row_label(number, event),
+                "label": _row_label(event.number, event),
                 # Strings, so that no locale ever writes a decimal comma into the SVG.
                 "x": f"{start:.1f}",
                 "width": f"{width:.1f}",
@@ -299,36 +191,3 @@ def timeline_chart(events):
         "count": len(rows),
         "left_out": len(events) - len(rows),
     }
-
-
-# Links that stay valid when ?actor= hides part of the page ----------------------------------
-
-
-def _anchor_href(context, shown_key, key, fragment):
-    shown = context.get(shown_key)
-    if shown is None or key in shown:
-        return f"#{fragment}"
-    # Hidden by the actor filter: point at the whole page instead of a missing anchor.
-    return f"{context['request'].path}#{fragment}"
-
-
-@register.simple_tag(takes_context=True)
-def claim_href(context, claim):
-    return _anchor_href(context, "shown_claim_orders", claim.order, claim.anchor)
-
-
-@register.simple_tag(takes_context=True)
-def event_href(context, event):
-    return _anchor_href(context, "shown_event_slugs", event.slug, event.anchor)
-
-
-@register.simple_tag(takes_context=True)
-def quote_href(context, claim):
-    """The claim's words in the annotated article (its note, if they are not marked there)."""
-    return _anchor_href(context, "shown_claim_orders", claim.order, claim.quote_anchor)
-
-
-@register.inclusion_tag("briefing/_relations_chart.html")
-def relations_chart(events):
-    """Who acts on whom, drawn on the server from the events' participants (no JavaScript)."""
-    return relations.drawing(events)

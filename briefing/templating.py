@@ -1,0 +1,119 @@
+"""The Jinja2 environment the public pages render with (templates/public/).
+
+The reader's page loops over every claim, event and actor of a briefing: Django's template
+engine spent some 40 ms on it, Jinja2's compiled templates a fraction of that
+(docs/performance.md §7). The admin keeps Django's engine.
+"""
+
+import datetime
+
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.text import Truncator, capfirst
+from jinja2 import Environment, pass_context
+from markupsafe import Markup
+
+from briefing import relations, timeline
+from briefing.annotation import annotate
+
+
+def url(name, *args, **kwargs):
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def day(value):
+    """'21 March 2025' for a date, or a date-time in the site's time zone."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return date_format(value, "j F Y")
+
+
+def iso(value):
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return value.isoformat()
+
+
+def plural(count, suffix="s"):
+    """The suffix unless `count` (a number or a collection) is one."""
+    number = count if isinstance(count, int) else len(count)
+    return "" if number == 1 else suffix
+
+
+def truncate(text, length):
+    return Truncator(text).chars(length)
+
+
+def article_date(value):
+    """<time datetime="2025-03-21">21 March 2025</time> for a date known to the day."""
+    if isinstance(value, str):  # as stored in a document
+        value = datetime.date.fromisoformat(value)
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), day(value))
+
+
+def event_dates(event):
+    """An event's date in words, each known end in a <time>: never more precise than the text."""
+    date = event.parsed_date
+    if date is None:
+        return Markup('<span class="unknown">{}</span>').format(event.date_text)
+    return Markup("").join(
+        Markup('<time datetime="{}">{}</time>').format(machine, text) if machine else text
+        for text, machine in date.parts(within=event.is_undated)
+    )
+
+
+# Links that stay valid when ?actor= hides part of the page -----------------------------------
+
+
+def _anchor_href(context, shown_key, key, fragment):
+    shown = context.get(shown_key)
+    if shown is None or key in shown:
+        return f"#{fragment}"
+    # Hidden by the actor filter: point at the whole page instead of a missing anchor.
+    return f"{context['request'].path}#{fragment}"
+
+
+@pass_context
+def claim_href(context, claim):
+    return _anchor_href(context, "shown_claim_orders", claim.order, claim.anchor)
+
+
+@pass_context
+def quote_href(context, claim):
+    """The claim's words in the annotated article (its note, if they are not marked there)."""
+    return _anchor_href(context, "shown_claim_orders", claim.order, claim.quote_anchor)
+
+
+@pass_context
+def annotated(context, paragraph):
+    """The paragraph with the quotes of the claims shown on this page marked and labelled."""
+    shown = context.get("shown_claim_orders")
+    claims = [claim for claim in paragraph.quoting_claims if shown is None or claim.order in shown]
+    return annotate(paragraph.text, claims, lambda claim: claim_href(context, claim))
+
+
+def quote_in_paragraph(claim):
+    """The claim's paragraph with only its own words marked (the claim's own page)."""
+    return annotate(claim.paragraph.text, [claim])
+
+
+def environment(**options):
+    # All text a page shows is escaped, whatever the settings say.
+    options["autoescape"] = True
+    env = Environment(**options)  # noqa: S701 - autoescape is set on the line above
+    env.globals.update(
+        url=url,
+        static=static,
+        article_date=article_date,
+        event_dates=event_dates,
+        annotated=annotated,
+        quote_in_paragraph=quote_in_paragraph,
+        claim_href=claim_href,
+        quote_href=quote_href,
+        timeline_drawing=timeline.drawing,
+        relations_drawing=relations.drawing,
+    )
+    env.filters.update(day=day, iso=iso, plural=plural, truncate=truncate, capfirst=capfirst)
+    return env
