@@ -69,15 +69,17 @@ def self_signed_certificate(folder):
     return certificate, key
 
 
-def run_lighthouse(lighthouse, url, preset_flags, output):
+def run_lighthouse(lighthouse, url, preset_flags, output, attempts=3):
+    """Lighthouse's JSON report of the page; a run that fails to record its trace is retried."""
     environment = {**os.environ, "CHROME_PATH": CHROMIUM}
-    subprocess.run(
-        [lighthouse, url, "--output=json", f"--output-path={output}", "--quiet"]
-        + [f"--chrome-flags={' '.join(CHROME_FLAGS)}", *preset_flags],
-        env=environment,
-        check=True,
-    )
-    return json.loads(output.read_text())
+    command = [lighthouse, url, "--output=json", f"--output-path={output}", "--quiet"]
+    command += [f"--chrome-flags={' '.join(CHROME_FLAGS)}", *preset_flags]
+    for attempt in range(1, attempts + 1):
+        # Now and then Chromium's trace misses the navigation (NO_NAVSTART) on a loaded machine.
+        if subprocess.run(command, env=environment).returncode == 0:
+            return json.loads(output.read_text())
+        print(f"Lighthouse failed on {url} (attempt {attempt} of {attempts})", file=sys.stderr)
+    raise RuntimeError(f"Lighthouse failed {attempts} times on {url}")
 
 
 def category_scores(report):
