@@ -32,7 +32,6 @@ def page_url(live_server, demo, view):
     return {
         "briefing": detail,
         "opened": detail,
-        "quote": detail + "#quote-8",
         "claim": detail + "claims/8/",
         "index": live_server.url + reverse("briefing:index"),
     }[view]
