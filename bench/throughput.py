@@ -19,6 +19,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -41,32 +42,43 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def fetch(url, headers=None):
+def fetch(url, headers=None, context=None):
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:  # 304 and errors alike
         return error.code, dict(error.headers), b""
 
 
 class Server:
-    """gunicorn as `make serve` starts it, stopped by its PID."""
+    """gunicorn as `make serve` starts it, stopped by its PID.
 
-    def __init__(self, environment, log_path):
+    Given a (certificate, key) pair of files, it serves https itself, as a TLS-terminating
+    proxy would in production.
+    """
+
+    def __init__(self, environment, log_path, certificate=None):
         self.environment = environment
         self.port = free_port()
         self.log = open(log_path, "a")  # noqa: SIM115 (kept open while the server runs)
         self.process = None
+        self.certificate = certificate
+        self.context = ssl.create_default_context(cafile=certificate[0]) if certificate else None
 
     @property
     def url(self):
+        if self.certificate:
+            return f"https://localhost:{self.port}"
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
+        tls = []
+        if self.certificate:
+            tls = ["--certfile", str(self.certificate[0]), "--keyfile", str(self.certificate[1])]
         self.process = subprocess.Popen(
             [str(GUNICORN), "briefing.wsgi", "--bind", f"127.0.0.1:{self.port}"]
-            + ["--access-logfile", "-"],
+            + ["--access-logfile", "-", *tls],
             cwd=BASE_DIR,
             env=self.environment,
             stdout=self.log,
@@ -74,7 +86,7 @@ class Server:
         )
         for _ in range(100):
             try:
-                if fetch(self.url + "/healthz")[0] == 200:
+                if fetch(self.url + "/healthz", context=self.context)[0] == 200:
                     return self
             except OSError:
                 time.sleep(0.1)

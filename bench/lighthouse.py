@@ -1,0 +1,215 @@
+"""Lighthouse scores of the reader's pages, served over https by the `make serve` set-up.
+
+Usage: .venv/bin/python bench/lighthouse.py [--runs 3] [--lighthouse PATH] [--keep-reports DIR]
+
+Lighthouse 12 runs offline from npm, installed outside the repository (version 13 needs a newer
+Node than the machine's):
+
+    mkdir -p /work/tools/lighthouse && cd /work/tools/lighthouse && npm install -E lighthouse@12.2.3
+
+Its binary is taken from --lighthouse, else the LIGHTHOUSE environment variable, else
+/work/tools/lighthouse/node_modules/.bin/lighthouse. It drives Debian's Chromium
+(CHROME_PATH=/usr/bin/chromium unless set).
+
+Starts gunicorn as bench/throughput.py does (DEBUG off, HTTPS on, the demo in a throwaway SQLite
+database) with a throwaway self-signed certificate for localhost, so the https-only audits
+apply. Fetches each page once, so the page cache is warm as readers meet it, then runs
+Lighthouse on the demo briefing, one of its claim pages and the index, once as a phone
+(Lighthouse's default) and once with --preset=desktop, --runs times, interleaved. The
+performance score varies with the machine's load (Lighthouse simulates a slow phone from the
+work it measures): the run of median performance is reported, as Lighthouse's docs advise.
+Prints a Markdown table of the four category scores per page and preset, then every audit of
+that run that scored below 1, with the elements or items it names.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from throughput import SLUG, Server, demo_environment, fetch
+
+CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+DEFAULT_LIGHTHOUSE = "/work/tools/lighthouse/node_modules/.bin/lighthouse"
+PAGES = {
+    "briefing": f"/briefings/{SLUG}/",
+    "claim": f"/briefings/{SLUG}/claims/8/",
+    "index": "/",
+}
+PRESETS = {"mobile": [], "desktop": ["--preset=desktop"]}
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+CHROME_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--ignore-certificate-errors",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def self_signed_certificate(folder):
+    """A throwaway certificate and key for localhost, made with openssl."""
+    certificate, key = folder / "localhost.crt", folder / "localhost.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )
+    return certificate, key
+
+
+def run_lighthouse(lighthouse, url, preset_flags, output, attempts=3):
+    """Lighthouse's JSON report of the page; a run that fails to record its trace is retried."""
+    environment = {**os.environ, "CHROME_PATH": CHROMIUM}
+    command = [lighthouse, url, "--output=json", f"--output-path={output}", "--quiet"]
+    command += [f"--chrome-flags={' '.join(CHROME_FLAGS)}", *preset_flags]
+    for attempt in range(1, attempts + 1):
+        # Now and then Chromium's trace misses the navigation (NO_NAVSTART) on a loaded machine.
+        if subprocess.run(command, env=environment).returncode == 0:
+            return json.loads(output.read_text())
+        print(f"Lighthouse failed on {url} (attempt {attempt} of {attempts})", file=sys.stderr)
+    raise RuntimeError(f"Lighthouse failed {attempts} times on {url}")
+
+
+def category_scores(report):
+    return {
+        name: "–"
+        if report["categories"][name]["score"] is None
+        else round(report["categories"][name]["score"] * 100)
+        for name in CATEGORIES
+    }
+
+
+def describe_item(item):
+    """One line for an item of an audit's details: the element it names, else its URL or text."""
+    node = item.get("node") or {}
+    if node.get("type") == "node":
+        text = node.get("selector") or node.get("snippet", "")
+        if node.get("nodeLabel"):
+            text += f" “{node['nodeLabel'][:60]}”"
+        return text
+    for key in ("url", "source", "description", "label", "value"):
+        value = item.get(key)
+        if isinstance(value, str) and value:
+            return value[:120]
+        if isinstance(value, dict):
+            return str(value.get("url") or value.get("value") or json.dumps(value))[:120]
+    return json.dumps(item)[:120]
+
+
+def failing_audits(report):
+    """The audits counted in a category that scored below 1, with what they name."""
+    counted = {
+        ref["id"] for category in report["categories"].values() for ref in category["auditRefs"]
+    }
+    failing = []
+    for audit_id, audit in report["audits"].items():
+        score = audit.get("score")
+        if audit_id not in counted or score is None or score >= 1:
+            continue
+        if audit.get("scoreDisplayMode") in ("notApplicable", "manual", "informative"):
+            continue
+        items = (audit.get("details") or {}).get("items") or []
+        named = [describe_item(item) for item in items[:8]]
+        failing.append(
+            {
+                "id": audit_id,
+                "title": audit["title"],
+                "score": score,
+                "display": audit.get("displayValue", ""),
+                "items": named,
+                "more": max(0, len(items) - len(named)),
+            }
+        )
+    return failing
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--lighthouse", default=os.environ.get("LIGHTHOUSE", DEFAULT_LIGHTHOUSE), help="binary"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page and preset")
+    parser.add_argument("--keep-reports", type=Path, help="copy Lighthouse's JSON reports here")
+    args = parser.parse_args()
+    if not Path(args.lighthouse).exists():
+        sys.exit(f"no Lighthouse at {args.lighthouse}: see the docstring of {__file__}")
+
+    workdir = Path(tempfile.mkdtemp(prefix="briefing-lighthouse-"))
+    environment = demo_environment(workdir)
+    environment["HTTPS"] = "true"  # gunicorn serves https: Secure cookies, HSTS, no redirect loop
+    certificate = self_signed_certificate(workdir)
+    runs = {(page, preset): [] for page in PAGES for preset in PRESETS}
+    with Server(environment, workdir / "gunicorn.log", certificate) as server:
+        for path in PAGES.values():  # readers meet the page cache warm, as in bench/throughput.py
+            status = fetch(server.url + path, context=server.context)[0]
+            if status != 200:
+                sys.exit(f"{path} answered {status}")
+        for round_number in range(args.runs):  # interleaved, so a busy moment hits every page
+            for page, preset in runs:
+                output = workdir / f"{page}-{preset}-{round_number + 1}.json"
+                flags = PRESETS[preset]
+                report = run_lighthouse(args.lighthouse, server.url + PAGES[page], flags, output)
+                runs[page, preset].append(report)
+                print(f"{output.name}: {category_scores(report)}", file=sys.stderr)
+    if args.keep_reports:
+        args.keep_reports.mkdir(parents=True, exist_ok=True)
+        for report in workdir.glob("*-*-*.json"):
+            shutil.copy(report, args.keep_reports)
+
+    # The run of median performance, as Lighthouse advises for a score that varies with load.
+    median_runs = {
+        key: sorted(reports, key=lambda r: r["categories"]["performance"]["score"])[
+            len(reports) // 2
+        ]
+        for key, reports in runs.items()
+    }
+    version = subprocess.run(
+        [args.lighthouse, "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    chromium = (
+        subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1:]
+    )
+    print(f"\nLighthouse {version}, {' '.join(chromium)}\n")
+    print(f"Median run of {args.runs} by performance; every run's performance in brackets.\n")
+    print("| page | preset | performance | accessibility | best practices | SEO |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for (page, preset), report in median_runs.items():
+        scores = category_scores(report)
+        every = ", ".join(str(category_scores(r)["performance"]) for r in runs[page, preset])
+        cells = " | ".join(str(scores[name]) for name in CATEGORIES[1:])
+        print(
+            f"| {page} `{PAGES[page]}` | {preset} | {scores['performance']} ({every}) | {cells} |"
+        )
+    print()
+    for (page, preset), report in median_runs.items():
+        audits = failing_audits(report)
+        if not audits:
+            continue
+        print(f"**{page}, {preset}**\n")
+        for audit in audits:
+            shown = f" ({audit['display']})" if audit["display"] else ""
+            print(f"- `{audit['id']}` {audit['title']}: score {audit['score']:.2f}{shown}")
+            for item in audit["items"]:
+                print(f"  - {item}")
+            if audit["more"]:
+                print(f"  - … and {audit['more']} more")
+        print()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
