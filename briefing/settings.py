@@ -148,6 +148,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "briefing.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Pages (cached ones too) go out compressed to browsers that accept it: the demo page is
+    # 60 KB raw, 11 KB compressed. Static files come precompressed from whitenoise. Django
+    # pads the compressed body with random bytes against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "briefing.middleware.StaticFilesMiddleware",
     # Anonymous readers are answered from the cache here, before sessions, auth and CSRF.
     "briefing.middleware.AnonymousPageCacheMiddleware",

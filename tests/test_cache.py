@@ -1,6 +1,7 @@
 """The early page cache: anonymous readers are answered from the cache; only publishing a new
 edition or withdrawing a briefing clears it, since readers see editions only."""
 
+import gzip
 import socket
 
 import pytest
@@ -274,6 +275,24 @@ def test_the_cached_page_answers_a_conditional_get_with_304(client, demo):
     assert response.status_code == 304
     assert response["ETag"] == etag
     assert queries == 0
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_browser_that_accepts_gzip_gets_the_page_compressed_and_revalidates_it(
+    client, demo, cached
+):
+    url = demo.get_absolute_url()
+    plain = client.get(url)
+    if not cached:
+        cache.clear()
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert gzip.decompress(response.content) == plain.content
+    assert len(response.content) < len(plain.content) / 4
+    # The compressed page's (weak) ETag still answers a conditional request.
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
 
 
 def test_the_cached_page_keeps_every_security_header(client, demo):
