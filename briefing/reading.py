@@ -223,7 +223,7 @@ class EventItem:
             return f"{self.date_basis_label}."
         return f"Date {self.date_basis_label.lower()}."
 
-    @property
+    @functools.cached_property
     def parsed_date(self):
         try:
             return dates.parse(self.date_edtf)
@@ -270,6 +270,9 @@ class ClaimItem:
     actors: list = field(default_factory=list)
     events: list = field(default_factory=list)
     url: str = ""
+    # Links to its note and to its words on the page: see BriefingPage.show_only().
+    href: str = ""
+    quote_href: str = ""
     # (relation label, independence label, note, other ClaimItem, this claim is the subject)
     comparisons: list = field(default_factory=list, repr=False)
 
@@ -289,17 +292,17 @@ class ClaimItem:
     def credibility_meaning(self):
         return _meaning(self.credibility_label)
 
-    @property
+    @functools.cached_property
     def is_placed(self):
         """Its quote is found in its paragraph: marked there, its note beside it."""
         return bool(self.paragraph and self.quote and self.quote in self.paragraph.text)
 
-    @property
+    @functools.cached_property
     def quote_anchor(self):
         """The claim's words marked in the annotated article (the note itself when unplaced)."""
         return f"quote-{self.order}" if self.is_placed else self.anchor
 
-    @property
+    @functools.cached_property
     def speaker(self):
         """Who says it, as a sentence names them: 'TASS', 'Paek and Ri', 'the article'."""
         if self.claimant:
@@ -308,7 +311,7 @@ class ClaimItem:
             return "the article"
         return name_in_sentence(self.source.name, self.source.kind_label)
 
-    @property
+    @functools.cached_property
     def voice(self):
         """Who says it and how, in a few words: 'TASS says', 'the article judges'."""
         verb = VOICE_VERBS.get(self.status, "says")
@@ -465,6 +468,7 @@ class BriefingPage:
                 events=[event_by_slug[slug] for slug in data["events"] if slug in event_by_slug],
             )
             claim.url = f"{claims_path}{claim.order}/"
+            claim.href, claim.quote_href = f"#{claim.anchor}", f"#{claim.quote_anchor}"
             self.claims.append(claim)
             self.claim_by_order[claim.order] = claim
             source.claims.append(claim)
@@ -568,6 +572,14 @@ class BriefingPage:
             group.actors.sort(key=lambda actor: (actor is not group.head, actor.name.casefold()))
         ordered = sorted(groups.values(), key=lambda group: (-len(group.actors), group.name))
         return ordered + ([loose] if loose.actors else [])
+
+    def show_only(self, claims, path):
+        """Only `claims` are on the page (?actor=): links to the others lead to the whole page."""
+        shown = {claim.order for claim in claims}
+        for claim in self.claims:
+            if claim.order not in shown:
+                claim.href = f"{path}#{claim.anchor}"
+                claim.quote_href = f"{path}#{claim.quote_anchor}"
 
     def involving(self, actor):
         """Events and claims that involve the actor or anyone affiliated with it."""

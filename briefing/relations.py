@@ -6,6 +6,7 @@ the same links as a list beside it for those who do not see the picture.
 """
 
 import math
+import re
 from dataclasses import dataclass, field
 
 # (role acting, role acted on) → what the first does to the second: (as a fact, base form).
@@ -22,6 +23,8 @@ MUTUAL = {"negotiator": ("negotiates with", "negotiate with")}
 NOT_YET = {"planned": "is to {}", "expected": "is expected to {}", "speculated": "may {}"}
 # Said of several people ("Ukrainian armed forces", "Paek and Ri"), the verb agrees.
 PLURAL_KINDS = {"armed_force", "group"}
+# Where a name's head noun ends: "soldiers" in "North Korean soldiers fighting for Russia".
+PHRASE_AFTER_NOUN = re.compile(r" (?:fighting|serving|based|from|for|of|in|with|who|that) ")
 
 WIDTH, HEIGHT = 760, 380
 RADIUS = 150
@@ -40,10 +43,35 @@ class Link:
         return f"{self.source.name} {self.verb} {self.target.name}"
 
 
+@dataclass
+class Node:
+    """An actor's dot and name. Coordinates are strings, so that no locale ever writes a
+    decimal comma into the SVG."""
+
+    actor: object
+    x: str
+    y: str
+    label_x: str
+    label_y: str
+    anchor: str
+
+
+@dataclass
+class Line:
+    link: Link
+    x1: str
+    y1: str
+    x2: str
+    y2: str
+    mutual: bool
+    not_yet: bool
+
+
 def is_plural(actor):
-    """Whether an actor's name calls for a plural verb: a group or force named in the plural."""
-    name = actor.name
-    return actor.kind in PLURAL_KINDS and (name.endswith("s") or " and " in name)
+    """Whether an actor's name calls for a plural verb: a group or force named in the plural
+    ("Ukrainian armed forces", "Paek and Ri", "North Korean soldiers fighting for Russia")."""
+    head = PHRASE_AFTER_NOUN.split(actor.name, maxsplit=1)[0]
+    return actor.kind in PLURAL_KINDS and (head.endswith("s") or " and " in head)
 
 
 def _verb(forms, status, plural=False):
@@ -99,14 +127,14 @@ def drawing(events):
         position[actor.slug] = (x, y)
         right = math.cos(angle) >= -0.01
         nodes.append(
-            {
-                "actor": actor,
-                "x": f"{x:.1f}",
-                "y": f"{y:.1f}",
-                "label_x": f"{x + (9 if right else -9):.1f}",
-                "label_y": f"{y + 4 + (10 if math.sin(angle) > 0.9 else 0):.1f}",
-                "anchor": "start" if right else "end",
-            }
+            Node(
+                actor=actor,
+                x=f"{x:.1f}",
+                y=f"{y:.1f}",
+                label_x=f"{x + (9 if right else -9):.1f}",
+                label_y=f"{y + 4 + (10 if math.sin(angle) > 0.9 else 0):.1f}",
+                anchor="start" if right else "end",
+            )
         )
     lines = []
     for link in found:
@@ -114,15 +142,15 @@ def drawing(events):
         length = math.hypot(x2 - x1, y2 - y1) or 1
         dx, dy = (x2 - x1) / length, (y2 - y1) / length
         lines.append(
-            {
-                "link": link,
-                "x1": f"{x1 + dx * 6:.1f}",
-                "y1": f"{y1 + dy * 6:.1f}",
-                "x2": f"{x2 - dx * NODE_GAP:.1f}",
-                "y2": f"{y2 - dy * NODE_GAP:.1f}",
-                "mutual": any(form in link.verb for form, _ in MUTUAL.values())
+            Line(
+                link=link,
+                x1=f"{x1 + dx * 6:.1f}",
+                y1=f"{y1 + dy * 6:.1f}",
+                x2=f"{x2 - dx * NODE_GAP:.1f}",
+                y2=f"{y2 - dy * NODE_GAP:.1f}",
+                mutual=any(form in link.verb for form, _ in MUTUAL.values())
                 or any(base in link.verb for _, base in MUTUAL.values()),
-                "not_yet": all(event.status in NOT_YET for event in link.events),
-            }
+                not_yet=all(event.status in NOT_YET for event in link.events),
+            )
         )
     return {"nodes": nodes, "lines": lines, "links": found, "width": WIDTH, "height": HEIGHT}

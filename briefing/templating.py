@@ -64,34 +64,12 @@ def event_dates(event):
     )
 
 
-# Links that stay valid when ?actor= hides part of the page -----------------------------------
-
-
-def _anchor_href(context, shown_key, key, fragment):
-    shown = context.get(shown_key)
-    if shown is None or key in shown:
-        return f"#{fragment}"
-    # Hidden by the actor filter: point at the whole page instead of a missing anchor.
-    return f"{context['request'].path}#{fragment}"
-
-
-@pass_context
-def claim_href(context, claim):
-    return _anchor_href(context, "shown_claim_orders", claim.order, claim.anchor)
-
-
-@pass_context
-def quote_href(context, claim):
-    """The claim's words in the annotated article (its note, if they are not marked there)."""
-    return _anchor_href(context, "shown_claim_orders", claim.order, claim.quote_anchor)
-
-
 @pass_context
 def annotated(context, paragraph):
     """The paragraph with the quotes of the claims shown on this page marked and labelled."""
     shown = context.get("shown_claim_orders")
     claims = [claim for claim in paragraph.quoting_claims if shown is None or claim.order in shown]
-    return annotate(paragraph.text, claims, lambda claim: claim_href(context, claim))
+    return annotate(paragraph.text, claims, lambda claim: claim.href)
 
 
 def quote_in_paragraph(claim):
@@ -110,8 +88,6 @@ def environment(**options):
         event_dates=event_dates,
         annotated=annotated,
         quote_in_paragraph=quote_in_paragraph,
-        claim_href=claim_href,
-        quote_href=quote_href,
         timeline_drawing=timeline.drawing,
         relations_drawing=relations.drawing,
     )

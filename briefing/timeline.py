@@ -7,6 +7,7 @@ says the same in words.
 import bisect
 import datetime
 import math
+from dataclasses import dataclass
 
 from django.utils.dateformat import format as date_format
 
@@ -23,6 +24,29 @@ CHAR_WIDTH = 7  # of a tick label at 13 px
 TICK_LABEL_CHARS = 6  # room kept for most labels; one naming its year may run a little over
 MAX_TICKS = 40
 MAX_MONTHS = 12 * 400
+
+
+@dataclass
+class Row:
+    """One event's bar and label. Coordinates are strings, so that no locale ever writes a
+    decimal comma into the SVG."""
+
+    event: object
+    label: str
+    classes: str
+    x: str
+    width: str
+    end_x: str
+    y: int
+    mid_y: int
+    label_y: int
+    ongoing: bool
+
+
+@dataclass
+class Tick:
+    x: str
+    label: str
 
 
 def _month_after(day):
@@ -94,7 +118,7 @@ def _ticks(x, first, last):
             if day.year != named_year:
                 label = f"{label} {day.year}"
         named_year = day.year
-        ticks.append({"x": f"{tick_x:.1f}", "label": label})
+        ticks.append(Tick(f"{tick_x:.1f}", label))
         free_from = tick_x + len(label) * CHAR_WIDTH + 8
     return ticks
 
@@ -144,7 +168,6 @@ def drawing(events):
 
     rows = []
     for row_number, event in enumerate(dated, start=1):
-        date = event.parsed_date
         start = x(event.date_earliest) if event.date_earliest else left_edge
         # An open or unknown end runs to the right edge.
         end = x(_day_after(event.date_latest)) if event.date_latest else right_edge
@@ -159,21 +182,18 @@ def drawing(events):
             classes.append("bar-inferred")
         top = (row_number - 1) * ROW_HEIGHT
         rows.append(
-            {
-                "event": event,
-                "label": _row_label(event.number, event),
-                # Strings, so that no locale ever writes a decimal comma into the SVG.
-                "x": f"{start:.1f}",
-                "width": f"{width:.1f}",
-                "end_x": f"{start + width:.1f}",
-                "y": top + 18,
-                "mid_y": top + 18 + BAR_HEIGHT // 2,
-                "label_y": top + 13,
-                "classes": " ".join(classes),
-                "open_start": date is not None and date.earliest is None,
-                "open_end": date is not None and date.latest is None,
-                "ongoing": event.is_ongoing,
-            }
+            Row(
+                event=event,
+                label=_row_label(event.number, event),
+                classes=" ".join(classes),
+                x=f"{start:.1f}",
+                width=f"{width:.1f}",
+                end_x=f"{start + width:.1f}",
+                y=top + 18,
+                mid_y=top + 18 + BAR_HEIGHT // 2,
+                label_y=top + 13,
+                ongoing=event.is_ongoing,
+            )
         )
     plot_height = len(rows) * ROW_HEIGHT + 4
     ticks = _ticks(x, first, last)
