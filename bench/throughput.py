@@ -5,8 +5,11 @@ Usage: .venv/bin/python bench/throughput.py [--duration 10] [--connections 16] [
 Starts gunicorn exactly as `make serve` does (DEBUG off, WEB_CONCURRENCY=2 sync workers,
 whitenoise, the shared file cache) on a free loopback port, with a throwaway SQLite database
 holding the demo. Static reference files of the same byte size as the page and the export are
-written into STATIC_ROOT before the server starts. Every target is measured once per round and
-the rounds are interleaved, so each page/static ratio compares runs made under the same load.
+written into STATIC_ROOT before the server starts. A second server, the same but without a
+cache (CACHE_URL=dummycache://), renders the page afresh for every anonymous reader: the
+uncached figures come from it, each against a static file served by the same server in the
+same round. Every target is measured once per round and the rounds are interleaved, so each
+page/static ratio compares runs made under the same load.
 Prints a Markdown table and writes bench/results/http-<time>.json (not committed).
 """
 
@@ -216,27 +219,41 @@ def main():
     (static_root / "export-size.json").write_bytes(export)
 
     etag = page_headers["ETag"]
+    # (server, path, headers): "cached" is make serve's set-up, "cacheless" the same without a
+    # cache, where every anonymous request renders the page from its edition.
     targets = {
-        "static file, page size": ("/static/bench/page-size.html", ()),
-        "page, cache warm": (page_path, ()),
-        "page, uncached (fresh render)": (page_path, ()),
-        "page, conditional GET → 304": (page_path, (f"If-None-Match: {etag}",)),
-        "static file, export size": ("/static/bench/export-size.json", ()),
-        "export, cache warm": (export_path, ()),
-        "export, uncached (fresh render)": (export_path, ()),
+        "static file, page size": ("cached", "/static/bench/page-size.html", ()),
+        "page, cache warm": ("cached", page_path, ()),
+        "page, an editor's fresh render": ("cached", page_path, ("editor",)),
+        "page, conditional GET → 304": ("cached", page_path, (f"If-None-Match: {etag}",)),
+        "static file, page size, server without cache": (
+            "cacheless",
+            "/static/bench/page-size.html",
+            (),
+        ),
+        "page, uncached (fresh render), server without cache": ("cacheless", page_path, ()),
+        "static file, export size": ("cached", "/static/bench/export-size.json", ()),
+        "export, cache warm": ("cached", export_path, ()),
+        "export, an editor's fresh render": ("cached", export_path, ("editor",)),
     }
     results = {name: [] for name in targets}
+    cacheless_environment = {**environment, "CACHE_URL": "dummycache://"}
     try:
-        with Server(environment, log_path) as server:
-            fresh = editor_cookie_header(server, environment)  # editors skip the cache
-            for name in targets:
-                if "uncached" in name:
-                    targets[name] = (targets[name][0], (fresh,))
-            for path, headers in targets.values():  # warm the cache and the workers
-                fetch(server.url + path, dict(h.split(": ", 1) for h in headers))
+        with (
+            Server(environment, log_path) as cached,
+            Server(cacheless_environment, log_path) as cacheless,
+        ):
+            servers = {"cached": cached, "cacheless": cacheless}
+            editor = editor_cookie_header(cached, environment)  # editors skip the cache
+            for name, (server_name, path, headers) in targets.items():
+                if headers == ("editor",):
+                    targets[name] = (server_name, path, (editor,))
+            for server_name, path, headers in targets.values():  # warm caches and workers
+                fetch(servers[server_name].url + path, dict(h.split(": ", 1) for h in headers))
             for round_number in range(args.rounds):
-                for name, (path, headers) in targets.items():
-                    result = wrk(server.url + path, args.duration, args.connections, headers)
+                for name, (server_name, path, headers) in targets.items():
+                    url = servers[server_name].url + path
+                    result = wrk(url, args.duration, args.connections, headers)
                     results[name].append(result)
                     print(f"round {round_number + 1} {name}: {result}", file=sys.stderr)
     finally:
@@ -252,13 +269,17 @@ def main():
         }
         for name, runs in results.items()
     }
-    # Ratio to the static file of the same size, round by round, then the median.
-    reference = {"page": "static file, page size", "export": "static file, export size"}
+    # Ratio to the static file of the same size from the same server, round by round, then the
+    # median.
     for name, runs in results.items():
         if name.startswith("static"):
             static = runs  # the reference itself
+        elif name.endswith("server without cache"):
+            static = results["static file, page size, server without cache"]
+        elif name.startswith("export"):
+            static = results["static file, export size"]
         else:
-            static = results[reference["export" if name.startswith("export") else "page"]]
+            static = results["static file, page size"]
         summary[name]["ratio_to_static"] = median(
             r["rps"] / s["rps"] for r, s in zip(runs, static, strict=True)
         )
