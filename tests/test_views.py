@@ -637,6 +637,7 @@ def test_who_acts_on_whom_is_drawn_from_participants_with_a_text_equivalent(clie
     # A force or group named in the plural takes a plural verb.
     assert "Ukrainian armed forces capture" in words
     assert "armed forces captures" not in words
+    assert "North Korean soldiers fighting for Russia fight Ukraine" in words
     # Lines of what has not happened (planned, expected, speculated) are drawn apart, one for
     # each sentence that says it has not happened.
     not_yet = [s for s in sentences if re.search(r" (may|is to|are to|(is|are) expected to) ", s)]
