@@ -1,6 +1,7 @@
 """Settings for Briefing, read from the environment only (see .env.example)."""
 
 import hashlib
+import os
 import re
 import tempfile
 from datetime import timedelta
@@ -239,6 +240,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # The test database is a file in the temporary directory, not SQLite's shared in-memory
+    # database: on that one connection, shared by the live server's threads in the browser
+    # tests, two requests at once (an autocomplete while a list loads) could hang. One file per
+    # process, so that test runs side by side do not meet.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"briefing-test-{os.getpid()}.sqlite3")
+    }
 
 # Local memory is per process: several app processes or servers need a shared cache
 # (redis://, pymemcache://, or filecache:// on one machine) so that an edit clears every copy.
