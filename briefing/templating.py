@@ -7,12 +7,13 @@ engine spent some 40 ms on it, Jinja2's compiled templates a fraction of that
 
 import datetime
 
+from django.template.defaultfilters import pluralize, truncatechars
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.text import Truncator, capfirst
-from jinja2 import Environment, pass_context
+from django.utils.text import capfirst
+from jinja2 import Environment
 from markupsafe import Markup
 
 from briefing import relations, timeline
@@ -36,16 +37,6 @@ def iso(value):
     return value.isoformat()
 
 
-def plural(count, suffix="s"):
-    """The suffix unless `count` (a number or a collection) is one."""
-    number = count if isinstance(count, int) else len(count)
-    return "" if number == 1 else suffix
-
-
-def truncate(text, length):
-    return Truncator(text).chars(length)
-
-
 def article_date(value):
     """<time datetime="2025-03-21">21 March 2025</time> for a date known to the day."""
     if isinstance(value, str):  # as stored in a document
@@ -64,12 +55,9 @@ def event_dates(event):
     )
 
 
-@pass_context
-def annotated(context, paragraph):
-    """The paragraph with the quotes of the claims shown on this page marked and labelled."""
-    shown = context.get("shown_claim_orders")
-    claims = [claim for claim in paragraph.quoting_claims if shown is None or claim.order in shown]
-    return annotate(paragraph.text, claims, lambda claim: claim.href)
+def annotated(item):
+    """A paragraph of the page with the words of its claims (those with a note) marked."""
+    return annotate(item.paragraph.text, item.notes, lambda claim: claim.href)
 
 
 def quote_in_paragraph(claim):
@@ -91,5 +79,7 @@ def environment(**options):
         timeline_drawing=timeline.drawing,
         relations_drawing=relations.drawing,
     )
-    env.filters.update(day=day, iso=iso, plural=plural, truncate=truncate, capfirst=capfirst)
+    env.filters.update(
+        day=day, iso=iso, plural=pluralize, truncate=truncatechars, capfirst=capfirst
+    )
     return env

@@ -31,7 +31,6 @@ class Row:
     """One event's bar and label. Coordinates are strings, so that no locale ever writes a
     decimal comma into the SVG."""
 
-    event: object
     label: str
     classes: str
     x: str
@@ -183,7 +182,6 @@ def drawing(events):
         top = (row_number - 1) * ROW_HEIGHT
         rows.append(
             Row(
-                event=event,
                 label=_row_label(event.number, event),
                 classes=" ".join(classes),
                 x=f"{start:.1f}",
@@ -209,5 +207,4 @@ def drawing(events):
         "first_year": first.year,
         "last_year": (last - datetime.timedelta(days=1)).year,
         "count": len(rows),
-        "left_out": len(events) - len(rows),
     }

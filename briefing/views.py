@@ -192,7 +192,6 @@ def _render_page(request, page, context):
         context["actor"] = actor
         context["events"], context["claims"] = page.involving(actor)
         context["member_count"] = len(actor.member_slugs)
-        context["shown_claim_orders"] = {claim.order for claim in context["claims"]}
         page.show_only(context["claims"], request.path)
     context["annotated_paragraphs"] = page.annotated_paragraphs(context["claims"])
     context["unplaced_claims"] = page.unplaced(context["claims"])
