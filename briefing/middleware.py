@@ -1,10 +1,12 @@
 """Response headers, the early page cache for anonymous readers, and the client address.
 
 The page cache: anonymous GETs of the public pages (settings.PAGE_CACHE_URL_NAMES) are answered
-from the configured cache before the session, auth and CSRF middleware run. Every cached page is
-keyed by a content *generation* number kept in the same cache. Readers see only editions, which
-never change, so only publishing and withdrawing bump it (briefing.publishing): work on the
-working copy never empties the cache.
+from the configured cache before any other middleware but compression runs. Each page is stored
+as it left the site, with the headers the middleware inside added (security headers, CSP), so a
+hit replays it without building them again. Every cached page is keyed by a content
+*generation* number kept in the same cache. Readers see only editions, which never change, so
+only publishing and withdrawing bump it (briefing.publishing): work on the working copy never
+empties the cache.
 
 Nothing a client sends can force a render of a page that is cached: query parameters the page
 does not read are dropped (settings.PAGE_CACHE_URL_NAMES), and only a logged-in member of staff,
@@ -36,7 +38,7 @@ from django.utils.http import parse_http_date_safe, urlencode
 from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.responders import MissingFileError
 
-from briefing import render_limit, staff_cookie
+from briefing import staff_cookie
 
 logger = logging.getLogger(__name__)
 
@@ -242,6 +244,30 @@ def view_name(urlconf, path):
         return None
 
 
+# The settings that shape the headers a cached page is stored with: a deploy that changes one
+# stores pages afresh rather than replaying the old headers until they expire.
+HEADER_SETTINGS = (
+    "CONTENT_SECURITY_POLICY",
+    "CONTENT_SECURITY_POLICY_REPORT_ONLY",
+    "PERMISSIONS_POLICY",
+    "X_FRAME_OPTIONS",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY",
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+)
+
+
+def stored_version():
+    """What a stored page must have been made by: this page code and these header settings."""
+    from briefing.views import CODE_TOKEN
+
+    header_settings = repr([getattr(settings, name, None) for name in HEADER_SETTINGS])
+    return hashlib.sha256(f"{CODE_TOKEN}|{header_settings}".encode()).hexdigest()[:16]
+
+
 class AnonymousPageCacheMiddleware:
     """Answer GET and HEAD of the public pages from the cache; see the module docstring."""
 
@@ -250,6 +276,9 @@ class AnonymousPageCacheMiddleware:
         self.parameters = {
             name: tuple(parameters) for name, parameters in settings.PAGE_CACHE_URL_NAMES.items()
         }
+        self.version = stored_version()
+        # Only to ask whether SecurityMiddleware, further in, would redirect to https.
+        self.security = security.SecurityMiddleware(get_response)
         # In front of a shared cache, each process keeps copies of the pages it served last:
         # a hit then costs one shared read (the small generation counter), not the whole page.
         # A copy's key holds the generation, so it is exactly as fresh as the shared entry.
@@ -264,6 +293,8 @@ class AnonymousPageCacheMiddleware:
         parameters = self.cached_page_parameters(request)
         if parameters is None or staff_cookie.is_staff_request(request):
             return self.get_response(request)  # not a cached page, or staff: always fresh
+        if not self.is_served_here(request):
+            return self.get_response(request)  # a bad Host (400) or http→https: answered inside
         keep_only(request, parameters)
         if cache_clearing_failed() and not retry_clearing():
             return self.render(request)  # the cache may hold pages from before the change
@@ -295,8 +326,9 @@ class AnonymousPageCacheMiddleware:
         return response
 
     def render(self, request):
-        """The view's answer, unless this client has caused too many renders lately (429)."""
-        return render_limit.refusal(request, client_ip(request)) or self.get_response(request)
+        """The page as the site makes it, counted against the client's renders (render_limit)."""
+        request.renders_cached_page = True
+        return self.get_response(request)
 
     def cached_page_parameters(self, request):
         """The query parameters the page reads, if it is a page answered from the cache."""
@@ -305,6 +337,14 @@ class AnonymousPageCacheMiddleware:
         urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
         return self.parameters.get(view_name(urlconf, request.path_info))
 
+    def is_served_here(self, request):
+        """False for a Host the site does not serve and a request to be redirected to https."""
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return False
+        return self.security.process_request(request) is None
+
     def cache_key(self, request):
         # Scheme and host are part of the address: links in the feed and JSON-LD are absolute.
         address = request.build_absolute_uri().encode("utf-8", "surrogateescape")
@@ -312,7 +352,7 @@ class AnonymousPageCacheMiddleware:
         if generation is None:
             return None
         digest = hashlib.sha256(address).hexdigest()
-        return f"briefing:page-cache:{generation}:{digest}"
+        return f"briefing:page-cache:{generation}:{self.version}:{digest}"
 
     @staticmethod
     def is_cacheable_response(response):
@@ -322,6 +362,8 @@ class AnonymousPageCacheMiddleware:
             "Cache-Control", ""
         ):
             return False
+        if "nonce-" in response.get("Content-Security-Policy", ""):
+            return False  # a nonce is for one response only
         vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
         # The page is the same for every anonymous reader; any other Vary would need its own key.
         return vary <= {"cookie"}
@@ -332,7 +374,13 @@ class AnonymousPageCacheMiddleware:
         if not CONDITIONAL_HEADERS.intersection(request.META):
             return response
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-        # The cached copy answers conditional GETs too (304), exactly as the view would.
-        return get_conditional_response(
+        # The cached copy answers conditional GETs too (304), exactly as the view would, and
+        # with the headers the middleware inside would have added to the view's 304.
+        conditional = get_conditional_response(
             request, etag=response.get("ETag"), last_modified=last_modified, response=response
         )
+        if conditional is not response:
+            for name, value in headers.items():
+                if name.lower() not in ("content-type", "content-length"):
+                    conditional.headers.setdefault(name, value)
+        return conditional

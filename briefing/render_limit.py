@@ -1,6 +1,6 @@
 """How many uncached page renders one client may cause: settings.PAGE_RENDER_RATE.
 
-A cached page costs a cache read; a render costs about 45 ms of CPU. Anonymous readers almost
+A cached page costs a cache read; a render costs ten times more or worse. Anonymous readers almost
 never cause one (the first reader after a new edition does, for everyone), so a client that
 keeps missing the cache (unknown actors, made-up slugs) is flooding, and gets 429 until its
 window ends. Counted with django-ratelimit in the default cache, per address (per /64 for
@@ -15,6 +15,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template import loader
 from django_ratelimit.core import get_usage
+
+from briefing.middleware import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +66,20 @@ def refusal(request, address):
     response["Retry-After"] = str(max(1, usage["time_left"]))
     response["Cache-Control"] = "no-store"
     return response
+
+
+class RenderLimitMiddleware:
+    """Answer 429 instead of rendering a cached page for a client over PAGE_RENDER_RATE.
+
+    Only requests the page cache could not answer are counted (it marks them); it sits inside
+    the middleware that add the security headers, so a refusal carries them like any answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if getattr(request, "renders_cached_page", False):
+            if answer := refusal(request, client_ip(request)):
+                return answer
+        return self.get_response(request)
