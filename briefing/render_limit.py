@@ -79,7 +79,8 @@ class RenderLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if getattr(request, "renders_cached_page", False):
-            if answer := refusal(request, client_ip(request)):
-                return answer
+        if getattr(request, "renders_cached_page", False) and (
+            answer := refusal(request, client_ip(request))
+        ):
+            return answer
         return self.get_response(request)

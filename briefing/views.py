@@ -85,7 +85,10 @@ def revalidate(response):
 def _live_edition(request, slug):
     """The edition readers see at /briefings/<slug>/: one query, remembered for the request."""
     if not hasattr(request, "_live_edition"):
-        request._live_edition = Edition.objects.live().filter(slug=slug).first()
+        # Ordered by its own columns: the model's ordering would join the briefing to sort.
+        request._live_edition = (
+            Edition.objects.live().filter(slug=slug).order_by("-published_at", "-pk").first()
+        )
     return request._live_edition
 
 

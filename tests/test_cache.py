@@ -314,6 +314,53 @@ def test_the_cached_page_keeps_every_security_header(client, demo):
     assert dict(again.items()) == dict(first.items())
 
 
+def test_a_304_from_the_cache_carries_the_security_headers_of_the_page(client, demo):
+    url = demo.get_absolute_url()
+    page = client.get(url)
+
+    response, queries = queries_of(client, url, HTTP_IF_NONE_MATCH=page["ETag"])
+    assert (response.status_code, queries) == (304, 0)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Permissions-Policy", "ETag"):
+        assert response[header] == page[header], header
+    assert "Content-Type" not in response
+
+
+def test_a_page_stored_under_other_header_settings_is_rendered_afresh(client, demo, settings):
+    url = demo.get_absolute_url()
+    assert queries_of(client, url)[1] > 0
+    assert queries_of(Client(), url)[1] == 0
+
+    # A deploy that tightens the policy: pages stored with the old header are not replayed.
+    settings.PERMISSIONS_POLICY = "camera=(), microphone=()"
+    response, queries = queries_of(Client(), url)
+    assert queries > 0
+    assert response["Permissions-Policy"] == "camera=(), microphone=()"
+    assert queries_of(Client(), url)[1] == 0
+
+
+def test_a_host_the_site_does_not_serve_gets_400_although_the_page_is_cached(client, demo):
+    url = demo.get_absolute_url()
+    assert client.get(url).status_code == 200
+
+    response = client.get(url, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "shoigu" not in response.content.decode().lower()
+    assert response["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in response
+
+
+def test_over_http_a_cached_page_is_redirected_to_https_not_served(client, demo, settings):
+    url = demo.get_absolute_url()
+    assert client.get(url, secure=True).status_code == 200
+    settings.SECURE_SSL_REDIRECT = True
+
+    response, queries = queries_of(Client(), url)
+    assert response.status_code == 301
+    assert response["Location"] == f"https://testserver{url}"
+    assert queries == 0
+    assert Client().get(url, secure=True).status_code == 200
+
+
 def test_not_found_pages_are_not_cached(client, db):
     url = reverse("briefing:detail", kwargs={"slug": "no-such-briefing"})
     client.get(url)
