@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import edtf
 from django.core.exceptions import ValidationError
 from django.utils.dateformat import format as format_date
+from django.utils.functional import cached_property
 
 # A news briefing's dates: wide enough for history a report recalls, narrow enough that date
 # arithmetic on the timeline can never overflow.
@@ -57,7 +58,7 @@ class Point:
         return self.first.isoformat()
 
     # Cached: parse() hands out the same Point for a value, and pages ask for its words often.
-    @functools.cached_property
+    @cached_property
     def plain(self):
         """21 March 2025, March 2025 or 2025, without qualifiers."""
         if self.precision == Precision.YEAR:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 
 from briefing import dates
@@ -223,7 +224,7 @@ class EventItem:
             return f"{self.date_basis_label}."
         return f"Date {self.date_basis_label.lower()}."
 
-    @functools.cached_property
+    @cached_property
     def parsed_date(self):
         try:
             return dates.parse(self.date_edtf)
@@ -292,17 +293,17 @@ class ClaimItem:
     def credibility_meaning(self):
         return _meaning(self.credibility_label)
 
-    @functools.cached_property
+    @cached_property
     def is_placed(self):
         """Its quote is found in its paragraph: marked there, its note beside it."""
         return bool(self.paragraph and self.quote and self.quote in self.paragraph.text)
 
-    @functools.cached_property
+    @cached_property
     def quote_anchor(self):
         """The claim's words marked in the annotated article (the note itself when unplaced)."""
         return f"quote-{self.order}" if self.is_placed else self.anchor
 
-    @functools.cached_property
+    @cached_property
     def speaker(self):
         """Who says it, as a sentence names them: 'TASS', 'Paek and Ri', 'the article'."""
         if self.claimant:
@@ -311,7 +312,7 @@ class ClaimItem:
             return "the article"
         return name_in_sentence(self.source.name, self.source.kind_label)
 
-    @functools.cached_property
+    @cached_property
     def voice(self):
         """Who says it and how, in a few words: 'TASS says', 'the article judges'."""
         verb = VOICE_VERBS.get(self.status, "says")

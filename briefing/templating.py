@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from briefing import relations, timeline
 from briefing.annotation import annotate
@@ -49,9 +49,12 @@ def event_dates(event):
     date = event.parsed_date
     if date is None:
         return Markup('<span class="unknown">{}</span>').format(event.date_text)
-    return Markup("").join(
-        Markup('<time datetime="{}">{}</time>').format(machine, text) if machine else text
-        for text, machine in date.parts(within=event.is_undated)
+    # f-strings with escape(), not Markup.format: this runs for every event of every page.
+    return Markup(  # noqa: S704 - every part is escaped; the tags are built here
+        "".join(
+            f'<time datetime="{escape(machine)}">{escape(text)}</time>' if machine else escape(text)
+            for text, machine in date.parts(within=event.is_undated)
+        )
     )
 
 

@@ -6,6 +6,7 @@ says the same in words.
 
 import bisect
 import datetime
+import functools
 import math
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ CHAR_WIDTH = 7  # of a tick label at 13 px
 TICK_LABEL_CHARS = 6  # room kept for most labels; one naming its year may run a little over
 MAX_TICKS = 40
 MAX_MONTHS = 12 * 400
+LAST_MONTH = datetime.date.max.replace(day=1)
 
 
 @dataclass
@@ -49,9 +51,15 @@ class Tick:
 
 
 def _month_after(day):
-    if day >= datetime.date.max.replace(day=1):
+    if day >= LAST_MONTH:
         return datetime.date.max
-    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+@functools.cache
+def _month_label(month):
+    """'Mar': a month's short name, in the site's language, worked out once per process."""
+    return date_format(datetime.date(2000, month, 1), "M")
 
 
 def _day_after(day):
@@ -95,7 +103,7 @@ def _ticks(x, first, last):
         if month >= last:
             break
         candidates.append(month)
-        if month.day == 1 and month < datetime.date.max.replace(day=1):
+        if month.day == 1 and month < LAST_MONTH:
             candidates.append(month.replace(day=15))
         month = _month_after(month)
     kept, free_until = [], CHART_WIDTH
@@ -113,7 +121,9 @@ def _ticks(x, first, last):
         if day.month == 1 and day.day == 1:
             label = str(day.year)
         else:
-            label = date_format(day, "M" if day.day == 1 else "j M")
+            label = _month_label(day.month)
+            if day.day != 1:
+                label = f"{day.day} {label}"
             if day.year != named_year:
                 label = f"{label} {day.year}"
         named_year = day.year
