@@ -201,22 +201,21 @@ def _render_page(request, page, context):
     return render(request, "briefing/briefing_detail.html", context)
 
 
-def _edition_context(request, edition, live):
+def _edition_context(request, edition, live, export_url):
+    """What the page says of its edition and the others; `export_url`: the JSON it offers."""
+    is_latest = live is not None and edition.pk == live.pk
+    live_url = reverse("briefing:detail", kwargs={"slug": live.slug}) if live else ""
     return {
         "edition": edition,
         "editions": _history(edition),
-        "is_latest": live is not None and edition.pk == live.pk,
-        "latest_url": live.get_absolute_url() if live else "",
+        "is_latest": is_latest,
+        "latest_url": live.get_absolute_url() if live and not is_latest else "",
         "latest_number": live.number if live else None,
-        "live_url": reverse("briefing:detail", kwargs={"slug": live.slug}) if live else "",
+        "live_url": live_url,
         "canonical_url": request.build_absolute_uri(
-            reverse("briefing:detail", kwargs={"slug": live.slug})
-            if live and edition.pk == live.pk
-            else edition.get_absolute_url()
+            live_url if is_latest else edition.get_absolute_url()
         ),
-        "export_url": reverse(
-            "briefing:edition_export", kwargs={"slug": edition.slug, "number": edition.number}
-        ),
+        "export_url": export_url,
     }
 
 
@@ -237,8 +236,8 @@ def briefing_detail(request, slug):
     edition = _live_edition(request, slug)
     if edition is None:
         return _missing(request, slug)
-    context = _edition_context(request, edition, live=edition)
-    context["export_url"] = reverse("briefing:export", kwargs={"slug": edition.slug})
+    export_url = reverse("briefing:export", kwargs={"slug": edition.slug})
+    context = _edition_context(request, edition, live=edition, export_url=export_url)
     context["claim_pages"] = True
     return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
 
@@ -249,7 +248,10 @@ def edition_detail(request, slug, number):
     edition = _numbered_edition(request, slug, number)
     if edition is None:
         return _missing(request, slug, number)
-    context = _edition_context(request, edition, live=edition.briefing.live_edition)
+    export_url = reverse(
+        "briefing:edition_export", kwargs={"slug": edition.slug, "number": edition.number}
+    )
+    context = _edition_context(request, edition, edition.briefing.live_edition, export_url)
     return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
 
 
