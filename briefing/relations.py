@@ -9,6 +9,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from markupsafe import Markup, escape
+
 # (role acting, role acted on) → what the first does to the second: (as a fact, base form).
 DIRECTED = {
     ("visitor", "host"): ("visits", "visit"),
@@ -55,6 +57,14 @@ class Node:
     label_y: str
     anchor: str
 
+    def svg(self):
+        """The dot and, beside it, the actor's name."""
+        anchor = ' text-anchor="end"' if self.anchor == "end" else ""
+        return (
+            f'<circle cx="{self.x}" cy="{self.y}" r="5"/>'
+            f'<text x="{self.label_x}" y="{self.label_y}"{anchor}>{escape(self.actor.name)}</text>'
+        )
+
 
 @dataclass
 class Line:
@@ -65,6 +75,15 @@ class Line:
     y2: str
     mutual: bool
     not_yet: bool
+
+    def svg(self):
+        """The line, dashed between negotiators, dotted for what has not happened (CSS)."""
+        classes = "relation"
+        if self.mutual:
+            classes += " relation-mutual"
+        if self.not_yet:
+            classes += " relation-not-yet"
+        return f'<path class="{classes}" d="M{self.x1} {self.y1}L{self.x2} {self.y2}"/>'
 
 
 def is_plural(actor):
@@ -153,4 +172,12 @@ def drawing(events):
                 not_yet=all(event.status in NOT_YET for event in link.events),
             )
         )
-    return {"nodes": nodes, "lines": lines, "links": found, "width": WIDTH, "height": HEIGHT}
+    # Written here rather than in the template, like the timeline's marks (briefing.timeline).
+    marks = [line.svg() for line in lines] + [node.svg() for node in nodes]
+    return {
+        "nodes": nodes,
+        "marks": Markup("".join(marks)),  # noqa: S704 - names escaped, numbers ours
+        "links": found,
+        "width": WIDTH,
+        "height": HEIGHT,
+    }
