@@ -9,6 +9,7 @@ import datetime
 import functools
 import json
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 
 from briefing import dates
+from briefing.addresses import address
 from briefing.documents import name_in_sentence
 from briefing.models import (
     Actor,
@@ -111,6 +113,11 @@ class ActorItem:
     @property
     def anchor(self):
         return f"actor-{self.slug}"
+
+    @property
+    def filter_href(self):
+        """'?actor=<slug>#actor-<slug>': the briefing shown for this actor alone, at its entry."""
+        return f"?actor={quote(self.slug)}#{self.anchor}"
 
     @property
     def kind_label(self):
@@ -446,8 +453,8 @@ class BriefingPage:
 
         self.claims = []
         self.claim_by_order = {}
-        # One reverse() for all the claims' addresses: /briefings/<slug>/claims/<n>/.
-        claims_path = reverse("briefing:claim", kwargs={"slug": self.slug, "order": 1})[:-2]
+        # One address for all the claims' pages: /briefings/<slug>/claims/<n>/.
+        claims_path = address("briefing:claim", slug=self.slug, order=1)[:-2]
         for data in document["claims"]:
             source = sources[data["source"]]
             paragraph = paragraph_by_number.get(data["paragraph"])

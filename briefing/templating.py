@@ -10,7 +10,6 @@ import functools
 
 from django.template.defaultfilters import pluralize, truncatechars
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
@@ -18,18 +17,8 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from briefing import relations, timeline
+from briefing.addresses import address
 from briefing.annotation import annotate
-
-
-@functools.lru_cache(maxsize=256)
-def _address(script_prefix, name, args, kwargs):
-    return reverse(name, args=args or None, kwargs=dict(kwargs) or None)
-
-
-def url(name, *args, **kwargs):
-    """reverse(), remembered: every page asks for the same few addresses (the header's links)."""
-    # reverse() itself prefixes the address with the script prefix: part of the key.
-    return _address(get_script_prefix(), name, args, tuple(sorted(kwargs.items())))
 
 
 def day(value):
@@ -81,7 +70,7 @@ def environment(**options):
     options["autoescape"] = True
     env = Environment(**options)  # noqa: S701 - autoescape is set on the line above
     env.globals.update(
-        url=url,
+        url=address,
         # A static file's hashed name is fixed for the life of the process (the manifest).
         static=functools.lru_cache(maxsize=64)(static),
         article_date=article_date,

@@ -19,6 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
 from briefing import documents, reading
+from briefing.addresses import address
 from briefing.models import Briefing, Edition
 
 ACTOR_PARAM_MAX = 100
@@ -204,7 +205,7 @@ def _render_page(request, page, context):
 def _edition_context(request, edition, live, export_url):
     """What the page says of its edition and the others; `export_url`: the JSON it offers."""
     is_latest = live is not None and edition.pk == live.pk
-    live_url = reverse("briefing:detail", kwargs={"slug": live.slug}) if live else ""
+    live_url = address("briefing:detail", slug=live.slug) if live else ""
     return {
         "edition": edition,
         "editions": _history(edition),
@@ -236,7 +237,7 @@ def briefing_detail(request, slug):
     edition = _live_edition(request, slug)
     if edition is None:
         return _missing(request, slug)
-    export_url = reverse("briefing:export", kwargs={"slug": edition.slug})
+    export_url = address("briefing:export", slug=edition.slug)
     context = _edition_context(request, edition, live=edition, export_url=export_url)
     context["claim_pages"] = True
     return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
