@@ -68,7 +68,6 @@ class Node:
 
 @dataclass
 class Line:
-    link: Link
     x1: str
     y1: str
     x2: str
@@ -162,7 +161,6 @@ def drawing(events):
         dx, dy = (x2 - x1) / length, (y2 - y1) / length
         lines.append(
             Line(
-                link=link,
                 x1=f"{x1 + dx * 6:.1f}",
                 y1=f"{y1 + dy * 6:.1f}",
                 x2=f"{x2 - dx * NODE_GAP:.1f}",

@@ -1,6 +1,6 @@
 """How many uncached page renders one client may cause: settings.PAGE_RENDER_RATE.
 
-A cached page costs a cache read; a render costs ten times more or worse. Anonymous readers almost
+A cached page costs a cache read; a render costs ten times that or more. Anonymous readers almost
 never cause one (the first reader after a new edition does, for everyone), so a client that
 keeps missing the cache (unknown actors, made-up slugs) is flooding, and gets 429 until its
 window ends. Counted with django-ratelimit in the default cache, per address (per /64 for

@@ -1,7 +1,8 @@
 """The timeline chart: a bar per event over the span its date allows, on a broken time axis.
 
-Drawn on the server as SVG (templates/public/briefing/_charts.html); the event list beside it
-says the same in words.
+Drawn on the server as SVG: the marks here, the figure around them, with its title and
+description, in templates/public/briefing/_charts.html. The event list beside it says the same
+in words.
 """
 
 import bisect
