@@ -6,7 +6,6 @@ engine spent some 40 ms on it, Jinja2's compiled templates a fraction of that
 """
 
 import datetime
-import functools
 
 from django.template.defaultfilters import pluralize, truncatechars
 from django.templatetags.static import static
@@ -71,8 +70,7 @@ def environment(**options):
     env = Environment(**options)  # noqa: S701 - autoescape is set on the line above
     env.globals.update(
         url=address,
-        # A static file's hashed name is fixed for the life of the process (the manifest).
-        static=functools.lru_cache(maxsize=64)(static),
+        static=static,
         article_date=article_date,
         event_dates=event_dates,
         annotated=annotated,
