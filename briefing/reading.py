@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 
@@ -510,7 +509,7 @@ class BriefingPage:
 
     @property
     def detail_url(self):
-        return reverse("briefing:detail", kwargs={"slug": self.slug})
+        return address("briefing:detail", slug=self.slug)
 
     @property
     def article_unknowns(self):

@@ -249,9 +249,7 @@ def edition_detail(request, slug, number):
     edition = _numbered_edition(request, slug, number)
     if edition is None:
         return _missing(request, slug, number)
-    export_url = reverse(
-        "briefing:edition_export", kwargs={"slug": edition.slug, "number": edition.number}
-    )
+    export_url = address("briefing:edition_export", slug=edition.slug, number=edition.number)
     context = _edition_context(request, edition, edition.briefing.live_edition, export_url)
     return revalidate(_render_page(request, reading.BriefingPage(edition.document), context))
 
@@ -280,7 +278,7 @@ def claim_detail(request, slug, order):
         "page": page,
         "claim": claim,
         "edition": edition,
-        "briefing_url": reverse("briefing:detail", kwargs={"slug": edition.slug}),
+        "briefing_url": address("briefing:detail", slug=edition.slug),
         "canonical_url": request.build_absolute_uri(claim.url),
         "previous_claim": page.claims[position - 1] if position > 0 else None,
         "next_claim": page.claims[position + 1] if position + 1 < len(page.claims) else None,
