@@ -18,6 +18,9 @@ Lighthouse on the demo briefing, one of its claim pages and the index, once as a
 (Lighthouse's default) and once with --preset=desktop, --runs times, interleaved. The
 performance score varies with the machine's load (Lighthouse simulates a slow phone from the
 work it measures): the run of median performance is reported, as Lighthouse's docs advise.
+A reference runs in the same rounds: a page of a heading and a sentence, no stylesheet, no
+icon, served as a static file by the same server. What it loses is the machine's floor (the
+browser's own start-up work under the 4x slowdown), not anything a page did.
 Prints a Markdown table of the four category scores per page and preset, then every audit of
 that run that scored below 1, with the elements or items it names.
 """
@@ -31,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from throughput import SLUG, Server, demo_environment, fetch
+from throughput import BASE_DIR, SLUG, Server, demo_environment, fetch
 
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 DEFAULT_LIGHTHOUSE = "/work/tools/lighthouse/node_modules/.bin/lighthouse"
@@ -39,7 +42,22 @@ PAGES = {
     "briefing": f"/briefings/{SLUG}/",
     "claim": f"/briefings/{SLUG}/claims/8/",
     "index": "/",
+    "reference": "/static/bench/lighthouse-reference.html",
 }
+REFERENCE_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Reference page</title>
+<meta name="description" content="A page of a heading and a sentence, to measure against.">
+<link rel="icon" href="data:,">
+</head>
+<body>
+<main><h1>Reference page</h1><p>A heading and a sentence, and nothing else.</p></main>
+</body>
+</html>
+"""
 PRESETS = {"mobile": [], "desktop": ["--preset=desktop"]}
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 CHROME_FLAGS = [
@@ -91,6 +109,11 @@ def category_scores(report):
     }
 
 
+def blocking_time(report):
+    """Total Blocking Time in ms: on a page without script, what moves the phone's score."""
+    return report["audits"]["total-blocking-time"]["numericValue"]
+
+
 def describe_item(item):
     """One line for an item of an audit's details: the element it names, else its URL or text."""
     node = item.get("node") or {}
@@ -135,6 +158,23 @@ def failing_audits(report):
     return failing
 
 
+def measure(lighthouse, rounds, environment, certificate, workdir, runs):
+    """Fills `runs` with each page's and preset's reports, the rounds interleaved."""
+    with Server(environment, workdir / "gunicorn.log", certificate) as server:
+        for path in PAGES.values():  # readers meet the page cache warm, as in bench/throughput.py
+            status = fetch(server.url + path, context=server.context)[0]
+            if status != 200:
+                sys.exit(f"{path} answered {status}")
+        for round_number in range(rounds):  # interleaved, so a busy moment hits every page
+            for page, preset in runs:
+                output = workdir / f"{page}-{preset}-{round_number + 1}.json"
+                report = run_lighthouse(
+                    lighthouse, server.url + PAGES[page], PRESETS[preset], output
+                )
+                runs[page, preset].append(report)
+                print(f"{output.name}: {category_scores(report)}", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -151,18 +191,14 @@ def main():
     environment["HTTPS"] = "true"  # gunicorn serves https: Secure cookies, HSTS, no redirect loop
     certificate = self_signed_certificate(workdir)
     runs = {(page, preset): [] for page in PAGES for preset in PRESETS}
-    with Server(environment, workdir / "gunicorn.log", certificate) as server:
-        for path in PAGES.values():  # readers meet the page cache warm, as in bench/throughput.py
-            status = fetch(server.url + path, context=server.context)[0]
-            if status != 200:
-                sys.exit(f"{path} answered {status}")
-        for round_number in range(args.runs):  # interleaved, so a busy moment hits every page
-            for page, preset in runs:
-                output = workdir / f"{page}-{preset}-{round_number + 1}.json"
-                flags = PRESETS[preset]
-                report = run_lighthouse(args.lighthouse, server.url + PAGES[page], flags, output)
-                runs[page, preset].append(report)
-                print(f"{output.name}: {category_scores(report)}", file=sys.stderr)
+    # Written before the server starts: whitenoise indexes its files then.
+    reference = BASE_DIR / "staticfiles" / PAGES["reference"].removeprefix("/static/")
+    reference.parent.mkdir(parents=True, exist_ok=True)
+    reference.write_text(REFERENCE_PAGE)
+    try:
+        measure(args.lighthouse, args.runs, environment, certificate, workdir, runs)
+    finally:
+        reference.unlink(missing_ok=True)
     if args.keep_reports:
         args.keep_reports.mkdir(parents=True, exist_ok=True)
         for report in workdir.glob("*-*-*.json"):
@@ -184,15 +220,19 @@ def main():
         .splitlines()[-1:]
     )
     print(f"\nLighthouse {version}, {' '.join(chromium)}\n")
-    print(f"Median run of {args.runs} by performance; every run's performance in brackets.\n")
-    print("| page | preset | performance | accessibility | best practices | SEO |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    print(f"Median run of {args.runs} by performance; every run's figure in brackets.\n")
+    columns = ["page", "preset", "performance", "blocking time, ms", "accessibility"]
+    columns += ["best practices", "SEO"]
+    print("| " + " | ".join(columns) + " |")
+    print("| --- | --- |" + " ---: |" * (len(columns) - 2))
     for (page, preset), report in median_runs.items():
         scores = category_scores(report)
         every = ", ".join(str(category_scores(r)["performance"]) for r in runs[page, preset])
+        blocking = ", ".join(f"{blocking_time(r):.0f}" for r in runs[page, preset])
         cells = " | ".join(str(scores[name]) for name in CATEGORIES[1:])
         print(
-            f"| {page} `{PAGES[page]}` | {preset} | {scores['performance']} ({every}) | {cells} |"
+            f"| {page} `{PAGES[page]}` | {preset} | {scores['performance']} ({every}) "
+            f"| {blocking_time(report):.0f} ({blocking}) | {cells} |"
         )
     print()
     for (page, preset), report in median_runs.items():
