@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language
 from markupsafe import Markup, escape
 
 CHART_WIDTH = 640
@@ -79,8 +80,8 @@ def _month_after(day):
 
 
 @functools.cache
-def _month_label(month):
-    """'Mar': a month's short name, in the site's language, worked out once per process."""
+def _month_label(month, language):
+    """'Mar': a month's short name in the active `language`, worked out once per process."""
     return date_format(datetime.date(2000, month, 1), "M")
 
 
@@ -137,13 +138,14 @@ def _ticks(x, first, last):
             if len(kept) >= MAX_TICKS:
                 break
     ticks, named_year, free_from = [], None, float("-inf")
+    language = get_language()
     for day, tick_x in reversed(kept):
         if tick_x < free_from:  # the label before, naming its year, runs over this one
             continue
         if day.month == 1 and day.day == 1:
             label = str(day.year)
         else:
-            label = _month_label(day.month)
+            label = _month_label(day.month, language)
             if day.day != 1:
                 label = f"{day.day} {label}"
             if day.year != named_year:

@@ -15,9 +15,9 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from briefing import publishing
+from briefing import publishing, reading, timeline
 from briefing.models import Actor, Claim, Edition, Event, Source
 from tests.factories import (
     ActorFactory,
@@ -598,6 +598,20 @@ def test_the_chart_spreads_clustered_events_and_labels_its_axis_in_months(client
     # Month ticks where events cluster, each year named once where it fits.
     assert "2015" in " ".join(labels[:3]), labels
     assert any(label.startswith(("Mar", "15 Mar")) for label in labels), labels
+
+
+def test_the_charts_month_names_follow_the_active_language():
+    briefing = BriefingFactory()
+    for day in ["2025-03-02", "2025-03-28"]:
+        EventFactory(briefing=briefing, date_edtf=day)
+    events = reading.BriefingPage(publish_edition(briefing).document).events
+    tick_labels = re.compile(r'<text x="[^"]*" y="\d+">([^<]*)</text>')
+    english = tick_labels.findall(timeline.drawing(events)["marks"])
+    with translation.override("de"):
+        german = tick_labels.findall(timeline.drawing(events)["marks"])
+    # Month names are remembered per process: per language, not once for all.
+    assert any("Mar" in label for label in english), english
+    assert any("Mär" in label for label in german), german
 
 
 @pytest.mark.parametrize("edtf", ["1800", "2199-12-31", "1800/..", "../2199", "[..2199-12]"])
