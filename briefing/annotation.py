@@ -2,6 +2,8 @@
 
 from markupsafe import Markup, escape
 
+from briefing.escaping import html_text
+
 
 def _quote_spans(text, claims):
     """(start, end, claim) for every claim whose quote occurs in the text, outermost first."""
@@ -15,13 +17,13 @@ def _quote_spans(text, claims):
 
 def _opening(claim, first):
     anchor = f' id="{claim.quote_anchor}"' if first else ""
-    return f'<mark class="{escape(claim.status)}" data-claim="{claim.order}"{anchor}>'
+    return f'<mark class="{html_text(claim.status)}" data-claim="{claim.order}"{anchor}>'
 
 
 def _label(claim, href):
     """After the quote, its number and voice: the note beside the paragraph says the rest."""
-    voice = escape(claim.voice)
-    return f'<a class="quote-label" href="{escape(href)}">{claim.order} <span>{voice}</span></a>'
+    voice = html_text(claim.voice)
+    return f'<a class="quote-label" href="{html_text(href)}">{claim.order} <span>{voice}</span></a>'
 
 
 def annotate(text, claims, label_href=None):
@@ -41,7 +43,7 @@ def annotate(text, claims, label_href=None):
         starting.setdefault(start, []).append((end, claim))
     parts, open_marks, position = [], [], 0
     for point in points:
-        parts.append(escape(text[position:point]))
+        parts.append(html_text(text[position:point]))
         position = point
         ending = [index for index, (end, _) in enumerate(open_marks) if end == point]
         if ending:

@@ -9,7 +9,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from briefing.escaping import html_text
 
 # (role acting, role acted on) → what the first does to the second: (as a fact, base form).
 DIRECTED = {
@@ -60,9 +62,10 @@ class Node:
     def svg(self):
         """The dot and, beside it, the actor's name."""
         anchor = ' text-anchor="end"' if self.anchor == "end" else ""
+        name = html_text(self.actor.name)
         return (
             f'<circle cx="{self.x}" cy="{self.y}" r="5"/>'
-            f'<text x="{self.label_x}" y="{self.label_y}"{anchor}>{escape(self.actor.name)}</text>'
+            f'<text x="{self.label_x}" y="{self.label_y}"{anchor}>{name}</text>'
         )
 
 

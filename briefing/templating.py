@@ -13,11 +13,31 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
 from jinja2 import Environment
-from markupsafe import Markup, escape
+from jinja2.compiler import CodeGenerator
+from markupsafe import Markup
 
 from briefing import relations, timeline
 from briefing.addresses import address
 from briefing.annotation import annotate
+from briefing.escaping import html_text
+
+
+class _TextOutputCodeGenerator(CodeGenerator):
+    """Compiles `{{ value }}` to `environment.html_text(value)` where Jinja2 writes
+    `escape(value)`: the same text, without a Markup object for each value."""
+
+    def _output_child_pre(self, node, frame, finalize):
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.html_text(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+class PageEnvironment(Environment):
+    code_generator_class = _TextOutputCodeGenerator
+    html_text = staticmethod(html_text)
 
 
 def day(value):
@@ -45,10 +65,12 @@ def event_dates(event):
     date = event.parsed_date
     if date is None:
         return Markup('<span class="unknown">{}</span>').format(event.date_text)
-    # f-strings with escape(), not Markup.format: this runs for every event of every page.
+    # f-strings with html_text(), not Markup.format: this runs for every event of every page.
     return Markup(  # noqa: S704 - every part is escaped; the tags are built here
         "".join(
-            f'<time datetime="{escape(machine)}">{escape(text)}</time>' if machine else escape(text)
+            f'<time datetime="{html_text(machine)}">{html_text(text)}</time>'
+            if machine
+            else html_text(text)
             for text, machine in date.parts(within=event.is_undated)
         )
     )
@@ -67,7 +89,7 @@ def quote_in_paragraph(claim):
 def environment(**options):
     # All text a page shows is escaped, whatever the settings say.
     options["autoescape"] = True
-    env = Environment(**options)  # noqa: S701 - autoescape is set on the line above
+    env = PageEnvironment(**options)  # noqa: S701 - autoescape is set on the line above
     env.globals.update(
         url=address,
         static=static,

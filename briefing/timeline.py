@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from briefing.escaping import html_text
 
 CHART_WIDTH = 640
 MARGIN = 8
@@ -53,8 +55,9 @@ class Row:
             if self.ongoing
             else ""
         )
+        label = html_text(self.label)
         return (
-            f'<text class="row-label" x="{label_x}" y="{self.label_y}">{escape(self.label)}</text>'
+            f'<text class="row-label" x="{label_x}" y="{self.label_y}">{label}</text>'
             f'<rect class="{self.classes}" x="{self.x}" y="{self.y}" width="{self.width}" '
             f'height="{BAR_HEIGHT}" rx="2"/>{arrow}'
         )
@@ -69,7 +72,7 @@ class Tick:
         """A line across the plot and its label under the axis."""
         return (
             f'<path class="tick" d="M{self.x} 0V{plot_height}"/>'
-            f'<text x="{self.x}" y="{plot_height + 18}">{escape(self.label)}</text>'
+            f'<text x="{self.x}" y="{plot_height + 18}">{html_text(self.label)}</text>'
         )
 
 
