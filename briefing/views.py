@@ -23,10 +23,6 @@ from briefing.addresses import address
 from briefing.models import Briefing, Edition
 
 ACTOR_PARAM_MAX = 100
-# What a page needs of its briefing's other editions: never their documents.
-HISTORY_FIELDS = ["number", "slug", "published_at", "note"]
-
-
 # The code a page's HTML comes from, besides its templates.
 PAGE_MODULES = [
     "views.py",
@@ -36,6 +32,7 @@ PAGE_MODULES = [
     "timeline.py",
     "relations.py",
     "dates.py",
+    "escaping.py",
 ]
 
 
@@ -86,10 +83,7 @@ def revalidate(response):
 def _live_edition(request, slug):
     """The edition readers see at /briefings/<slug>/: one query, remembered for the request."""
     if not hasattr(request, "_live_edition"):
-        # Ordered by its own columns: the model's ordering would join the briefing to sort.
-        request._live_edition = (
-            Edition.objects.live().filter(slug=slug).order_by("-published_at", "-pk").first()
-        )
+        request._live_edition = Edition.objects.live_at(slug)
     return request._live_edition
 
 
@@ -171,14 +165,6 @@ def _numbered_last_modified(request, slug, number):
 # Pages --------------------------------------------------------------------------------------
 
 
-def _history(edition):
-    return list(
-        Edition.objects.filter(briefing_id=edition.briefing_id)
-        .order_by("-number")
-        .values(*HISTORY_FIELDS)
-    )
-
-
 def _render_page(request, page, context):
     """The briefing page for a document: filtered by ?actor= when asked."""
     context |= {
@@ -208,7 +194,7 @@ def _edition_context(request, edition, live, export_url):
     live_url = address("briefing:detail", slug=live.slug) if live else ""
     return {
         "edition": edition,
-        "editions": _history(edition),
+        "editions": Edition.objects.history_of(edition.briefing_id),
         "is_latest": is_latest,
         "latest_url": live.get_absolute_url() if live and not is_latest else "",
         "latest_number": live.number if live else None,

@@ -26,12 +26,16 @@ def publisher():
     return user
 
 
-@pytest.fixture
-def ready():
+def ready_briefing():
     """A draft briefing with everything publishing needs, all checked."""
     claim = ClaimFactory()
     TakeawayFactory(briefing=claim.briefing).claims.set([claim])
     return claim.briefing
+
+
+@pytest.fixture
+def ready():
+    return ready_briefing()
 
 
 def test_publish_makes_edition_one_with_the_working_copy_and_who_published(ready, publisher):
@@ -212,3 +216,45 @@ def test_a_shared_actor_renamed_changes_no_edition_until_the_next(publisher):
     assert briefing.live_edition.document == before
     edition = publish_edition(briefing, note="Actor renamed.")
     assert "Renamed everywhere" in {a["name"] for a in edition.document["actors"]}
+
+
+def live_by_the_orm(slug):
+    return Edition.objects.live().filter(slug=slug).order_by("-published_at", "-pk").first()
+
+
+def test_the_edition_live_at_an_address_is_the_one_live_finds(ready, publisher):
+    other = publishing.publish(ready_briefing(), publisher)
+    old_slug = ready.slug
+    assert Edition.objects.live_at(old_slug) is None
+
+    first = publishing.publish(ready, publisher)
+    second = publishing.publish(ready, publisher, note="Corrected.")
+    assert Edition.objects.live_at(old_slug) == second == live_by_the_orm(old_slug)
+    assert Edition.objects.live_at(old_slug).document == second.document
+    assert Edition.objects.live_at(other.slug) == other
+
+    ready.slug = "renamed"
+    ready.save()
+    third = publishing.publish(ready, publisher, note="Renamed.")
+    assert Edition.objects.live_at(old_slug) is None is live_by_the_orm(old_slug)
+    assert Edition.objects.live_at("renamed") == third
+
+    publishing.withdraw(ready, publisher)
+    assert Edition.objects.live_at("renamed") is None is live_by_the_orm("renamed")
+    assert Edition.objects.live_at(other.slug) == other
+    assert Edition.objects.history_of(ready.pk) == [third, second, first]  # all kept
+
+
+def test_a_briefings_history_lists_its_editions_newest_first_without_documents(ready, publisher):
+    publishing.publish(ready_briefing(), publisher)
+    first = publishing.publish(ready, publisher)
+    second = publishing.publish(ready, publisher, note="Corrected.")
+
+    history = Edition.objects.history_of(ready.pk)
+
+    assert history == [second, first]
+    assert [(e.number, e.slug, e.published_at, e.note) for e in history] == [
+        (2, ready.slug, second.published_at, "Corrected."),
+        (1, ready.slug, first.published_at, ""),
+    ]
+    assert all("document" in e.get_deferred_fields() for e in history)
