@@ -23,6 +23,7 @@ from briefing.addresses import address
 from briefing.models import Briefing, Edition
 
 ACTOR_PARAM_MAX = 100
+
 # The code a page's HTML comes from, besides its templates.
 PAGE_MODULES = [
     "views.py",
