@@ -24,29 +24,28 @@ from briefing.models import Briefing, Edition
 
 ACTOR_PARAM_MAX = 100
 
-# The code a page's HTML comes from, besides its templates.
-PAGE_MODULES = [
-    "views.py",
-    "reading.py",
-    "templating.py",
-    "annotation.py",
-    "timeline.py",
-    "relations.py",
-    "dates.py",
-    "escaping.py",
-]
+
+def code_token_sources():
+    """The files a stored page or its ETag can depend on: the public templates, the stylesheet
+    and every module of the app.
+
+    Every module, not only those that seem to shape a page: that costs one render of each page
+    after a deploy, and no stored page outlives a change to a module that was overlooked.
+    """
+    app = Path(__file__).parent
+    return sorted(
+        [
+            *(settings.BASE_DIR / "templates" / "public").glob("**/*.html"),
+            *app.glob("*.py"),
+            settings.BASE_DIR / "static" / "briefing" / "site.css",
+        ]
+    )
 
 
 def _code_token():
-    """Changes when the page's templates or this code change, so a deploy renews ETags."""
+    """Changes when any of those files changes, so a deploy renews ETags and stored pages."""
     digest = hashlib.sha256()
-    for path in sorted(
-        [
-            *(settings.BASE_DIR / "templates" / "public").glob("**/*.html"),
-            *(Path(__file__).parent / name for name in PAGE_MODULES),
-            settings.BASE_DIR / "static" / "briefing" / "site.css",
-        ]
-    ):
+    for path in code_token_sources():
         if path.exists():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

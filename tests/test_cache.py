@@ -3,6 +3,8 @@ edition or withdrawing a briefing clears it, since readers see editions only."""
 
 import gzip
 import socket
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -12,8 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import briefing
 from briefing import publishing
 from briefing.models import Actor, Claim, Event, Takeaway
+from briefing.views import code_token_sources
 from tests.factories import (
     PASSWORD,
     ClaimFactory,
@@ -444,3 +448,35 @@ def test_with_a_cache_that_keeps_nothing_every_page_is_rendered_afresh(client, d
     assert "Visible without any cache, once published." not in client.get(url).text
     publish_edition(demo, "Published the edit.")
     assert "Visible without any cache, once published." in client.get(url).text
+
+
+def test_every_module_a_stored_page_runs_is_in_the_code_its_version_is_made_from(
+    client, demo, settings
+):
+    """A deploy that changes any code run to make a stored page renews it and its ETag."""
+    app = Path(briefing.__file__).parent
+    run = set()
+
+    def note_call(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(str(app)):
+            run.add(Path(frame.f_code.co_filename))
+
+    demo_kwargs = {
+        "briefing:claim": {"slug": demo.slug, "order": 8},
+        "briefing:edition": {"slug": demo.slug, "number": 1},
+        "briefing:edition_export": {"slug": demo.slug, "number": 1},
+    }
+    for url_name, parameters in settings.PAGE_CACHE_URL_NAMES.items():
+        kwargs = {} if url_name in ("briefing:index", "briefing:feed") else {"slug": demo.slug}
+        url = reverse(url_name, kwargs=demo_kwargs.get(url_name, kwargs))
+        for query in ["", *(f"?{name}=sergei-shoigu" for name in parameters)]:
+            cache.clear()
+            sys.setprofile(note_call)
+            try:
+                response = client.get(url + query)
+            finally:
+                sys.setprofile(None)
+            assert response.status_code == 200, url + query
+
+    assert {"views.py", "reading.py", "templating.py", "feeds.py"} <= {path.name for path in run}
+    assert not {path.name for path in run - set(code_token_sources())}
