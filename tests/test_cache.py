@@ -461,14 +461,15 @@ def test_every_module_a_stored_page_runs_is_in_the_code_its_version_is_made_from
         if event == "call" and frame.f_code.co_filename.startswith(str(app)):
             run.add(Path(frame.f_code.co_filename))
 
-    demo_kwargs = {
+    url_kwargs = {
+        "briefing:index": {},
+        "briefing:feed": {},
         "briefing:claim": {"slug": demo.slug, "order": 8},
         "briefing:edition": {"slug": demo.slug, "number": 1},
         "briefing:edition_export": {"slug": demo.slug, "number": 1},
     }
     for url_name, parameters in settings.PAGE_CACHE_URL_NAMES.items():
-        kwargs = {} if url_name in ("briefing:index", "briefing:feed") else {"slug": demo.slug}
-        url = reverse(url_name, kwargs=demo_kwargs.get(url_name, kwargs))
+        url = reverse(url_name, kwargs=url_kwargs.get(url_name, {"slug": demo.slug}))
         for query in ["", *(f"?{name}=sergei-shoigu" for name in parameters)]:
             cache.clear()
             sys.setprofile(note_call)
