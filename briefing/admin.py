@@ -693,7 +693,19 @@ class ActorAdmin(ActorOrganisationAdmin, VersionedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "role", "affiliation", "based_on_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    ("kind", "plural_name"),
+                    "role",
+                    "affiliation",
+                    "based_on_version",
+                ]
+            },
+        ),
         (
             "From the article",
             {
@@ -723,7 +735,19 @@ class SourceAdmin(SourceOrganisationAdmin, VersionedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["affiliation"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "affiliation", "url", "based_on_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    ("kind", "plural_name"),
+                    "affiliation",
+                    "url",
+                    "based_on_version",
+                ]
+            },
+        ),
         ("Assessment", {"fields": ["reliability", "description"]}),
         (
             "Added by the editors",

@@ -6,6 +6,7 @@ renders a freshly built one; both go through briefing.reading, so they cannot dr
 """
 
 import json
+import re
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, Q
@@ -148,6 +149,20 @@ def name_in_sentence(name, kind_label=""):
     return name
 
 
+# Where a name's head noun ends: "soldiers" in "North Korean soldiers fighting for Russia".
+PHRASE_AFTER_NOUN = re.compile(r" (?:fighting|serving|based|from|for|of|in|with|who|that) ")
+
+
+def actor_name_reads_as_plural(name, kind):
+    """Whether an actor's name, by its form, calls for a plural verb: a group or force named in
+    the plural ("Ukrainian armed forces", "Paek and Ri", "North Korean soldiers fighting for
+    Russia"). Editors now say so themselves (plural_name); this reads the actors of editions
+    published before they could, and set the field once for actors saved before it existed.
+    """
+    head = PHRASE_AFTER_NOUN.split(name, maxsplit=1)[0]
+    return kind in {"armed_force", "group"} and (head.endswith("s") or " and " in head)
+
+
 def attribution(claim):
     """Who says so, in words: 'According to TASS (state media, Russia)'."""
     source = claim.source
@@ -288,6 +303,7 @@ def build_document(content, edition=None):
                 "slug": actor.slug,
                 "name": actor.name,
                 "kind": actor.kind,
+                "plural_name": actor.plural_name,
                 "role": actor.role,
                 "affiliation": actor.affiliation.slug if actor.affiliation_id else None,
                 "aliases": actor.alias_list,
@@ -305,6 +321,7 @@ def build_document(content, edition=None):
                 "slug": source.slug,
                 "name": source.name,
                 "kind": source.kind,
+                "plural_name": source.plural_name,
                 "affiliation": source.affiliation.slug if source.affiliation_id else None,
                 "actor": source.actor.slug if source.actor_id else None,
                 "reliability": source.reliability,

@@ -397,6 +397,13 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
+# Pages put a verb after a claim's speaker: "Paek and Ri say", "TASS says".
+PLURAL_NAME_HELP = (
+    "Tick when the name takes a plural verb, so pages write “Paek and Ri say” or "
+    "“South Korean analysts suggest”, not “says”."
+)
+
+
 class Actor(CleanTextModel):
     """A person, state, body, armed force or outlet; shared by all briefings."""
 
@@ -412,6 +419,7 @@ class Actor(CleanTextModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind)
+    plural_name = models.BooleanField("name is plural", default=False, help_text=PLURAL_NAME_HELP)
     role = models.CharField(
         max_length=200,
         blank=True,
@@ -531,6 +539,7 @@ class Source(CleanTextModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind)
+    plural_name = models.BooleanField("name is plural", default=False, help_text=PLURAL_NAME_HELP)
     affiliation = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,

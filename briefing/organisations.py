@@ -102,6 +102,7 @@ class SourceOrganisationForm(DuplicateCheckForm):
             name=source.name,
             slug=unique_slug(Actor, source.name),
             kind=kind,
+            plural_name=source.plural_name,
             description=source.description,
         )
         actor._history_user = user

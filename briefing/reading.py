@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from briefing import dates
 from briefing.addresses import address
-from briefing.documents import name_in_sentence
+from briefing.documents import actor_name_reads_as_plural, name_in_sentence
 from briefing.models import (
     Actor,
     AdmiraltyCredibility,
@@ -46,15 +46,16 @@ def _day(value):
     return datetime.date.fromisoformat(value)
 
 
-# How each kind of claim is said, as a verb after its speaker, and as one word.
+# How each kind of claim is said, as a verb after its speaker (one speaker, then several), and
+# as one word.
 VOICE_VERBS = {
-    "stated": "states",
-    "judgement": "judges",
-    "attributed": "says",
-    "alleged": "alleges",
-    "speculation": "speculates",
-    "disputed": "says (disputed)",
-    "confirmed": "states (confirmed)",
+    "stated": ("states", "state"),
+    "judgement": ("judges", "judge"),
+    "attributed": ("says", "say"),
+    "alleged": ("alleges", "allege"),
+    "speculation": ("speculates", "speculate"),
+    "disputed": ("says (disputed)", "say (disputed)"),
+    "confirmed": ("states (confirmed)", "state (confirmed)"),
 }
 STATUS_WORDS = {
     "stated": "stated",
@@ -106,6 +107,7 @@ class ActorItem:
     editors_note: str
     affiliation: "ActorItem | None" = None
     member_slugs: set = field(default_factory=set, repr=False)
+    plural_name: bool = False  # "Paek and Ri say"
     # The source this actor also is (one organisation in two roles), shown with it once.
     source: "SourceItem | None" = field(default=None, repr=False)
 
@@ -144,6 +146,7 @@ class SourceItem:
     # The actor this source also is (RIA Novosti the outlet and the actor); older editions
     # carry no such link.
     actor: ActorItem | None = field(default=None, repr=False)
+    plural_name: bool = False  # "South Korean analysts suggest"; absent from older editions
     # Back-references: left out of repr(), which would otherwise run round the cycle.
     claims: list = field(default_factory=list, repr=False)
 
@@ -318,11 +321,18 @@ class ClaimItem:
             return "the article"
         return name_in_sentence(self.source.name, self.source.kind_label)
 
+    @property
+    def speakers_are_plural(self):
+        """'Paek and Ri', 'South Korean analysts': the verb after them is plural."""
+        if self.claimant:
+            return self.claimant.plural_name
+        return self.source.kind != Source.Kind.ARTICLE and self.source.plural_name
+
     @cached_property
     def voice(self):
-        """Who says it and how, in a few words: 'TASS says', 'the article judges'."""
-        verb = VOICE_VERBS.get(self.status, "says")
-        return f"{self.speaker} {verb}"
+        """Who says it and how, in a few words: 'TASS says', 'Paek and Ri say'."""
+        one, several = VOICE_VERBS.get(self.status, ("says", "say"))
+        return f"{self.speaker} {several if self.speakers_are_plural else one}"
 
     @property
     def status_word(self):
@@ -379,6 +389,11 @@ class BriefingPage:
                 slug=data["slug"],
                 name=data["name"],
                 kind=data["kind"],
+                plural_name=(
+                    data["plural_name"]
+                    if "plural_name" in data
+                    else actor_name_reads_as_plural(data["name"], data["kind"])
+                ),
                 role=data["role"],
                 affiliation_slug=data["affiliation"],
                 aliases=data["aliases"],
@@ -404,6 +419,7 @@ class BriefingPage:
                 slug=data["slug"],
                 name=data["name"],
                 kind=data["kind"],
+                plural_name=data.get("plural_name", False),
                 affiliation=self.actor_by_slug.get(data["affiliation"]),
                 reliability=data["reliability"],
                 description=data["description"],

@@ -6,7 +6,6 @@ the same links as a list beside it for those who do not see the picture.
 """
 
 import math
-import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -25,10 +24,6 @@ DIRECTED = {
 MUTUAL = {"negotiator": ("negotiates with", "negotiate with")}
 # An event the article does not report as having happened says no more than it does.
 NOT_YET = {"planned": "is to {}", "expected": "is expected to {}", "speculated": "may {}"}
-# Said of several people ("Ukrainian armed forces", "Paek and Ri"), the verb agrees.
-PLURAL_KINDS = {"armed_force", "group"}
-# Where a name's head noun ends: "soldiers" in "North Korean soldiers fighting for Russia".
-PHRASE_AFTER_NOUN = re.compile(r" (?:fighting|serving|based|from|for|of|in|with|who|that) ")
 
 WIDTH, HEIGHT = 760, 380
 RADIUS = 150
@@ -88,13 +83,6 @@ class Line:
         return f'<path class="{classes}" d="M{self.x1} {self.y1}L{self.x2} {self.y2}"/>'
 
 
-def is_plural(actor):
-    """Whether an actor's name calls for a plural verb: a group or force named in the plural
-    ("Ukrainian armed forces", "Paek and Ri", "North Korean soldiers fighting for Russia")."""
-    head = PHRASE_AFTER_NOUN.split(actor.name, maxsplit=1)[0]
-    return actor.kind in PLURAL_KINDS and (head.endswith("s") or " and " in head)
-
-
 def _verb(forms, status, plural=False):
     fact, base = forms
     if status in NOT_YET:
@@ -113,7 +101,7 @@ def links(events):
         pairs = []
         for (acting, acted_on), forms in DIRECTED.items():
             pairs += [
-                (a, b, _verb(forms, event.status, is_plural(a)))
+                (a, b, _verb(forms, event.status, a.plural_name))
                 for a in by_role.get(acting, [])
                 for b in by_role.get(acted_on, [])
                 if a.slug != b.slug
@@ -121,7 +109,7 @@ def links(events):
         for role, forms in MUTUAL.items():
             actors = sorted(by_role.get(role, []), key=lambda actor: actor.name.casefold())
             pairs += [
-                (a, b, _verb(forms, event.status, is_plural(a)))
+                (a, b, _verb(forms, event.status, a.plural_name))
                 for i, a in enumerate(actors)
                 for b in actors[i + 1 :]
             ]

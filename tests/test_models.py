@@ -566,6 +566,37 @@ def test_data_migration_turns_old_dates_statuses_and_aliases_into_the_new_fields
     )
 
 
+# The data migration that marks actors' plural names ----------------------------------------
+
+BEFORE_PLURAL_NAMES = [("briefing", "0012_plural_name")]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_data_migration_marks_actors_whose_pages_gave_them_a_plural_verb():
+    latest = latest_migrations()
+    try:
+        OldActor = migrate(BEFORE_PLURAL_NAMES).get_model("briefing", "Actor")
+        for name, kind in [
+            ("Paek and Ri", "group"),
+            ("Ukrainian armed forces", "armed_force"),
+            ("North Korean soldiers fighting for Russia", "armed_force"),
+            ("Korean People's Army", "armed_force"),
+            ("Vladimir Putin", "person"),
+            ("United States", "state"),
+        ]:
+            OldActor.objects.create(name=name, slug=name.lower().replace(" ", "-"), kind=kind)
+
+        migrate(latest)
+
+        assert set(Actor.objects.filter(plural_name=True).values_list("name", flat=True)) == {
+            "Paek and Ri",
+            "Ukrainian armed forces",
+            "North Korean soldiers fighting for Russia",
+        }
+    finally:
+        migrate(latest)
+
+
 # The data migration that gives published briefings their first edition --------------------
 
 BEFORE_FIRST_EDITIONS = [("briefing", "0007_editions")]

@@ -90,6 +90,21 @@ def test_a_source_is_made_an_actor_too_in_one_step(client, editor):
     assert (source.actor.name, source.actor.kind) == ("RIA Novosti", "media_outlet")
 
 
+def test_a_plural_source_made_an_actor_gives_it_its_plural_name(client, editor):
+    client.force_login(editor)
+    data = {
+        "name": "Ukrainian military sources",
+        "slug": "ukrainian-military-sources",
+        "kind": "military",
+        "plural_name": "on",
+        "reliability": "F",
+        "also_actor_kind": "group",
+    }
+    assert client.post(reverse("admin:briefing_source_add"), data).status_code == 302
+    source = Source.objects.get(slug="ukrainian-military-sources")
+    assert source.plural_name and source.actor.plural_name
+
+
 def test_a_source_whose_actor_exists_is_told_to_link_it(client, editor):
     ActorFactory(name="RIA Novosti", kind="media_outlet")
     client.force_login(editor)

@@ -29,6 +29,7 @@ from tests.factories import (
     ParticipationFactory,
     SourceFactory,
     StaffFactory,
+    TakeawayFactory,
     UserFactory,
     briefing_with_content,
     publish_edition,
@@ -717,6 +718,60 @@ def test_claim_says_who_says_so_in_words(client):
     assert f'href="#claim-{first.order}">{first.order} <span>TASS says</span></a>' in html
     rudenko_label = f"{second.order} <span>Andrey Rudenko states</span></a>"
     assert f'href="#claim-{second.order}">{rudenko_label}' in html
+
+
+def test_a_plural_speaker_takes_a_plural_verb(client):
+    soldiers = ActorFactory(name="Paek and Ri", kind=Actor.Kind.GROUP, plural_name=True)
+    analysts = SourceFactory(name="South Korean analysts", kind="analysts", plural_name=True)
+    tass = SourceFactory(name="TASS", kind=Source.Kind.STATE_MEDIA)
+    said = ClaimFactory(source=tass, claimant=soldiers, status=Claim.Status.ATTRIBUTED)
+    briefing = said.briefing
+    suggested = ClaimFactory(briefing=briefing, source=analysts, status=Claim.Status.SPECULATION)
+    alleged = ClaimFactory(briefing=briefing, source=tass, status=Claim.Status.ALLEGED)
+    TakeawayFactory(briefing=briefing).claims.set([said, suggested])
+    publish_edition(briefing)
+    html = client.get(detail_url(briefing)).content.decode()
+    assert f"{said.order} <span>Paek and Ri say</span></a>" in html
+    assert f"{suggested.order} <span>South Korean analysts speculate</span></a>" in html
+    assert f"{alleged.order} <span>TASS alleges</span></a>" in html
+    # The takeaway's evidence opens each claim with who says it.
+    assert "<li>Paek and Ri say: <q>" in html
+    assert "<li>South Korean analysts speculate: <q>" in html
+    assert "Paek and Ri says" not in html and "analysts speculates" not in html
+    page = client.get(detail_url(briefing) + f"claims/{said.order}/").content.decode()
+    assert 'content="Paek and Ri say: “' in page
+
+
+def test_the_demo_writes_no_plural_name_with_a_singular_verb(client, demo):
+    html = body(client.get(detail_url(demo)))
+    plural = [
+        *Actor.objects.filter(plural_name=True).values_list("name", flat=True),
+        *Source.objects.filter(plural_name=True).values_list("name", flat=True),
+    ]
+    assert "Paek and Ri" in plural and "South Korean analysts" in plural
+    for name in plural:
+        for verb in ("says", "states", "judges", "alleges", "speculates"):
+            assert f"{name} {verb}" not in html
+    assert "Paek and Ri say:" in html
+    assert "South Korean analysts speculate:" in html
+    assert "Ukrainian military sources allege:" in html
+
+
+def test_an_edition_made_before_names_were_marked_plural_reads_its_actors_by_their_form(client):
+    soldiers = ActorFactory(name="Paek and Ri", kind=Actor.Kind.GROUP)
+    claim = ClaimFactory(claimant=soldiers, status=Claim.Status.ATTRIBUTED)
+    ClaimFactory(briefing=claim.briefing, claimant=ActorFactory(name="Andrey Rudenko"))
+    edition = publish_edition(claim.briefing)
+    document = edition.document
+    for item in (*document["actors"], *document["sources"]):
+        del item["plural_name"]
+    Edition.objects.filter(pk=edition.pk).update(document=document)
+    cache.clear()
+    response = client.get(detail_url(claim.briefing))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<span>Paek and Ri say</span>" in html
+    assert "<span>Andrey Rudenko states</span>" in html
 
 
 def test_names_in_the_middle_of_a_sentence_read_as_english(client, demo):
