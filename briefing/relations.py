@@ -1,7 +1,7 @@
 """Who acts on whom: directed links between actors, read from the events' participants.
 
-A visitor visits a host, a supplier supplies a recipient, a captor captures a captive; two
-negotiators negotiate with each other. The page draws them as a small SVG on the server, with
+A visitor visits a host (meets them at a meeting, holds talks with them at talks), a supplier
+supplies a recipient, a captor captures a captive; two negotiators negotiate with each other. The page draws them as a small SVG on the server, with
 the same links as a list beside it for those who do not see the picture.
 """
 
@@ -22,6 +22,13 @@ DIRECTED = {
     ("offeror", "recipient"): ("makes an offer to", "make an offer to"),
 }
 MUTUAL = {"negotiator": ("negotiates with", "negotiate with")}
+# Some events say more exactly what a visitor does to its host, or negotiators to each other:
+# Rudenko "holds talks with" Choe, Shoigu "is to meet" Kim, not "visits" them.
+BY_EVENT_KIND = {
+    ("meeting", "visitor"): ("meets", "meet"),
+    ("talks", "visitor"): ("holds talks with", "hold talks with"),
+    ("talks", "negotiator"): ("holds talks with", "hold talks with"),
+}
 # An event the article does not report as having happened says no more than it does.
 NOT_YET = {"planned": "is to {}", "expected": "is expected to {}", "speculated": "may {}"}
 
@@ -100,6 +107,7 @@ def links(events):
             by_role.setdefault(participant.role, []).append(participant.actor)
         pairs = []
         for (acting, acted_on), forms in DIRECTED.items():
+            forms = BY_EVENT_KIND.get((event.kind, acting), forms)
             pairs += [
                 (a, b, _verb(forms, event.status, a.plural_name))
                 for a in by_role.get(acting, [])
@@ -107,6 +115,7 @@ def links(events):
                 if a.slug != b.slug
             ]
         for role, forms in MUTUAL.items():
+            forms = BY_EVENT_KIND.get((event.kind, role), forms)
             actors = sorted(by_role.get(role, []), key=lambda actor: actor.name.casefold())
             pairs += [
                 (a, b, _verb(forms, event.status, a.plural_name))

@@ -645,8 +645,13 @@ def test_who_acts_on_whom_is_drawn_from_participants_with_a_text_equivalent(clie
     assert "North Korea supplies Russia" in words
     # What the article does not report as having happened is not said to have happened.
     assert "Kim Jong Un may visit Russia" in words
-    assert "Sergei Shoigu is to visit Kim Jong Un" in words
     assert "Kim Jong Un visits Russia" not in words
+    # The event says what a visitor does: Shoigu came to meet Kim; Rudenko came for talks.
+    assert "Sergei Shoigu is to meet Kim Jong Un" in words
+    assert "Andrey Rudenko holds talks with Choe Son Hui" in words
+    assert "North Korea holds talks with Russia" in words
+    assert "Sergei Shoigu is to hold talks with North Korea" in words
+    assert "Sergei Shoigu is to visit" not in words
     sentences = [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li>(.*?)</li>", figure)]
     assert len(re.findall(r'<path class="relation[ "]', figure)) == len(sentences)
     # A force or group named in the plural takes a plural verb.
