@@ -1053,6 +1053,11 @@ def test_a_claim_has_its_own_page_with_its_quote_source_grades_and_what_it_conce
     # It is linked from its note on the briefing's page.
     page = client.get(detail_url(demo)).content.decode()
     assert 'href="claims/8/">claim page</a>' in page
+    # A claim someone makes in a source names them once, linked; the source has its own line.
+    html = client.get(claim_url(demo, 24)).content.decode()
+    speaker = f'<a href="/briefings/{demo.slug}/#actor-paek-and-ri">Paek and Ri</a>'
+    assert f"<dt>Who says it</dt><dd>{speaker}</dd>" in html
+    assert "<dt>Source</dt><dd><a " in html and ">Testimony of the captured soldiers" in html
 
 
 def test_an_unknown_claim_number_is_not_found(client, demo):
