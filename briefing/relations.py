@@ -1,8 +1,9 @@
 """Who acts on whom: directed links between actors, read from the events' participants.
 
 A visitor visits a host (meets them at a meeting, holds talks with them at talks), a supplier
-supplies a recipient, a captor captures a captive; two negotiators negotiate with each other. The page draws them as a small SVG on the server, with
-the same links as a list beside it for those who do not see the picture.
+supplies a recipient, a captor captures a captive; two negotiators negotiate with each other.
+The page draws them as a small SVG on the server, with the same links as a list beside it for
+those who do not see the picture.
 """
 
 import math
@@ -42,6 +43,7 @@ class Link:
     source: object
     target: object
     verb: str
+    mutual: bool = False  # negotiators: each does it to the other
     events: list = field(default_factory=list)
 
     @property
@@ -109,7 +111,7 @@ def links(events):
         for (acting, acted_on), forms in DIRECTED.items():
             forms = BY_EVENT_KIND.get((event.kind, acting), forms)
             pairs += [
-                (a, b, _verb(forms, event.status, a.plural_name))
+                (a, b, _verb(forms, event.status, a.plural_name), False)
                 for a in by_role.get(acting, [])
                 for b in by_role.get(acted_on, [])
                 if a.slug != b.slug
@@ -118,12 +120,14 @@ def links(events):
             forms = BY_EVENT_KIND.get((event.kind, role), forms)
             actors = sorted(by_role.get(role, []), key=lambda actor: actor.name.casefold())
             pairs += [
-                (a, b, _verb(forms, event.status, a.plural_name))
+                (a, b, _verb(forms, event.status, a.plural_name), True)
                 for i, a in enumerate(actors)
                 for b in actors[i + 1 :]
             ]
-        for source, target, verb in pairs:
-            link = found.setdefault((source.slug, target.slug, verb), Link(source, target, verb))
+        for source, target, verb, mutual in pairs:
+            link = found.setdefault(
+                (source.slug, target.slug, verb, mutual), Link(source, target, verb, mutual)
+            )
             if event not in link.events:
                 link.events.append(event)
     return list(found.values())
@@ -165,8 +169,7 @@ def drawing(events):
                 y1=f"{y1 + dy * 6:.1f}",
                 x2=f"{x2 - dx * NODE_GAP:.1f}",
                 y2=f"{y2 - dy * NODE_GAP:.1f}",
-                mutual=any(form in link.verb for form, _ in MUTUAL.values())
-                or any(base in link.verb for _, base in MUTUAL.values()),
+                mutual=link.mutual,
                 not_yet=all(event.status in NOT_YET for event in link.events),
             )
         )
