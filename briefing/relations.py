@@ -6,7 +6,6 @@ The page draws them as a small SVG on the server, with the same links as a list 
 those who do not see the picture.
 """
 
-import math
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -33,9 +32,15 @@ BY_EVENT_KIND = {
 # An event the article does not report as having happened says no more than it does.
 NOT_YET = {"planned": "is to {}", "expected": "is expected to {}", "speculated": "may {}"}
 
-WIDTH, HEIGHT = 760, 380
-RADIUS = 150
-NODE_GAP = 16  # where a line stops short of its node's dot
+# The picture is an arc diagram: the actors' dots in a column, their names to its right, each
+# link an arc to its left. Unlike a circle with names around it, it stays narrow, so the names
+# can still be read when a phone shrinks it.
+ROW = 22  # from one actor's dot to the next
+MARGIN = 14
+NAME_GAP = 9  # from a dot to its name
+CHARACTER_WIDTH = 8  # wide enough for a 13px sans-serif name (site.css)
+ARC_END = 7  # where an arc stops short of its dot
+PAIR_SPREAD = 10  # a second link between the same two actors arcs wider
 
 
 @dataclass
@@ -53,43 +58,50 @@ class Link:
 
 @dataclass
 class Node:
-    """An actor's dot and name. Coordinates are strings, so that no locale ever writes a
-    decimal comma into the SVG."""
+    """An actor's dot and name. Coordinates are whole numbers, written by Python, so that no
+    locale ever writes a decimal comma or a thousands separator into the SVG."""
 
     actor: object
-    x: str
-    y: str
-    label_x: str
-    label_y: str
-    anchor: str
+    x: int
+    y: int
+    label_x: int
+    label_y: int
 
     def svg(self):
         """The dot and, beside it, the actor's name."""
-        anchor = ' text-anchor="end"' if self.anchor == "end" else ""
         name = html_text(self.actor.name)
         return (
             f'<circle cx="{self.x}" cy="{self.y}" r="5"/>'
-            f'<text x="{self.label_x}" y="{self.label_y}"{anchor}>{name}</text>'
+            f'<text x="{self.label_x}" y="{self.label_y}">{name}</text>'
         )
 
 
 @dataclass
-class Line:
-    x1: str
-    y1: str
-    x2: str
-    y2: str
+class Arc:
+    """A link, left of the column of dots: from the actor who acts to the one acted on."""
+
+    x: int
+    y1: int
+    y2: int
+    bulge: int
     mutual: bool
     not_yet: bool
 
     def svg(self):
-        """The line, dashed between negotiators, dotted for what has not happened (CSS)."""
+        """Half an ellipse, its arrowhead at the end (both ends between negotiators), dashed
+        between negotiators, dotted for what has not happened (CSS)."""
         classes = "relation"
         if self.mutual:
             classes += " relation-mutual"
         if self.not_yet:
             classes += " relation-not-yet"
-        return f'<path class="{classes}" d="M{self.x1} {self.y1}L{self.x2} {self.y2}"/>'
+        # Drawn downwards it turns anticlockwise, upwards clockwise: always out to the left.
+        sweep = 0 if self.y2 > self.y1 else 1
+        radius_y = abs(self.y2 - self.y1) // 2
+        return (
+            f'<path class="{classes}" '
+            f'd="M{self.x} {self.y1}A{self.bulge} {radius_y} 0 0 {sweep} {self.x} {self.y2}"/>'
+        )
 
 
 def _verb(forms, status, plural=False):
@@ -133,52 +145,65 @@ def links(events):
     return list(found.values())
 
 
+def column_order(found):
+    """The actors of the links, in an order that keeps linked actors near each other: first the
+    actor with the most links, then each time the one most linked to those already placed (then
+    the one with more links, then by name)."""
+    actors, neighbours = {}, {}
+    for link in found:
+        for one, other in ((link.source, link.target), (link.target, link.source)):
+            actors[one.slug] = one
+            neighbours.setdefault(one.slug, set()).add(other.slug)
+    placed = []
+    while len(placed) < len(actors):
+        slug = min(
+            (slug for slug in actors if slug not in placed),
+            key=lambda slug: (
+                -len(neighbours[slug].intersection(placed)),
+                -len(neighbours[slug]),
+                actors[slug].name.casefold(),
+            ),
+        )
+        placed.append(slug)
+    return [actors[slug] for slug in placed]
+
+
 def drawing(events):
-    """The links with the positions to draw them at: actors on a circle, in name order."""
+    """The links with the positions to draw them at: the actors in a column, the links as arcs
+    to its left, the column as far right as the widest arc needs."""
     found = links(events)
-    actors = {}
+    ordered = column_order(found)
+    row_of = {actor.slug: row for row, actor in enumerate(ordered)}
+    spans, drawn_between = [], {}
     for link in found:
-        actors.setdefault(link.source.slug, link.source)
-        actors.setdefault(link.target.slug, link.target)
-    ordered = sorted(actors.values(), key=lambda actor: actor.name.casefold())
-    centre_x, centre_y = WIDTH / 2, HEIGHT / 2
-    nodes, position = [], {}
-    for index, actor in enumerate(ordered):
-        angle = -math.pi / 2 + 2 * math.pi * index / max(len(ordered), 1)
-        x, y = centre_x + RADIUS * math.cos(angle), centre_y + RADIUS * math.sin(angle)
-        position[actor.slug] = (x, y)
-        right = math.cos(angle) >= -0.01
-        nodes.append(
-            Node(
-                actor=actor,
-                x=f"{x:.1f}",
-                y=f"{y:.1f}",
-                label_x=f"{x + (9 if right else -9):.1f}",
-                label_y=f"{y + 4 + (10 if math.sin(angle) > 0.9 else 0):.1f}",
-                anchor="start" if right else "end",
-            )
+        first, second = row_of[link.source.slug], row_of[link.target.slug]
+        pair = frozenset((first, second))
+        earlier = drawn_between.get(pair, 0)
+        drawn_between[pair] = earlier + 1
+        spans.append((link, first, second, abs(second - first) * ROW // 2 + earlier * PAIR_SPREAD))
+    column_x = MARGIN + ARC_END + max((bulge for *_, bulge in spans), default=0)
+    arcs = [
+        Arc(
+            x=column_x - ARC_END,
+            y1=MARGIN + first * ROW,
+            y2=MARGIN + second * ROW,
+            bulge=bulge,
+            mutual=link.mutual,
+            not_yet=all(event.status in NOT_YET for event in link.events),
         )
-    lines = []
-    for link in found:
-        (x1, y1), (x2, y2) = position[link.source.slug], position[link.target.slug]
-        length = math.hypot(x2 - x1, y2 - y1) or 1
-        dx, dy = (x2 - x1) / length, (y2 - y1) / length
-        lines.append(
-            Line(
-                x1=f"{x1 + dx * 6:.1f}",
-                y1=f"{y1 + dy * 6:.1f}",
-                x2=f"{x2 - dx * NODE_GAP:.1f}",
-                y2=f"{y2 - dy * NODE_GAP:.1f}",
-                mutual=link.mutual,
-                not_yet=all(event.status in NOT_YET for event in link.events),
-            )
-        )
+        for link, first, second, bulge in spans
+    ]
+    nodes = [
+        Node(actor, column_x, MARGIN + row * ROW, column_x + NAME_GAP, MARGIN + row * ROW + 4)
+        for row, actor in enumerate(ordered)
+    ]
+    longest_name = max((len(actor.name) for actor in ordered), default=0)
     # Written here rather than in the template, like the timeline's marks (briefing.timeline).
-    marks = [line.svg() for line in lines] + [node.svg() for node in nodes]
+    marks = [arc.svg() for arc in arcs] + [node.svg() for node in nodes]
     return {
         "nodes": nodes,
         "marks": Markup("".join(marks)),  # noqa: S704 - names escaped, numbers ours
         "links": found,
-        "width": WIDTH,
-        "height": HEIGHT,
+        "width": column_x + NAME_GAP + longest_name * CHARACTER_WIDTH + MARGIN,
+        "height": 2 * MARGIN + max(len(ordered) - 1, 0) * ROW,
     }
