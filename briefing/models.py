@@ -526,7 +526,7 @@ class Source(CleanTextModel):
     """Where a claim comes from, as the briefing received it."""
 
     class Kind(models.TextChoices):
-        ARTICLE = "article", "The article's own reporting"
+        ARTICLE = "article", "The article’s own reporting"
         STATE_MEDIA = "state_media", "State media"
         MEDIA = "media", "Independent media"
         GOVERNMENT = "government", "Government"
@@ -848,7 +848,7 @@ class ClaimManager(OrderedInBriefingManager.from_queryset(ReviewedQuerySet)):
 class Claim(Reviewed):
     class Status(models.TextChoices):
         STATED = "stated", "Stated as fact by the article"
-        JUDGEMENT = "judgement", "The article's own judgement"
+        JUDGEMENT = "judgement", "The article’s own judgement"
         ATTRIBUTED = "attributed", "Attributed to a source"
         ALLEGED = "alleged", "Alleged, not confirmed"
         SPECULATION = "speculation", "Speculation (may, could)"

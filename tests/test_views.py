@@ -784,6 +784,9 @@ def test_names_in_the_middle_of_a_sentence_read_as_english(client, demo):
     html = body(client.get(detail_url(demo)))
     assert "According to the testimony of the captured soldiers Paek and Ri" in html
     assert "According to Testimony" not in html
+    # The article's typography throughout: no straight apostrophe among the page's own words.
+    assert "The article’s own reporting" in html
+    assert "&#39;" not in html and "'s " not in re.sub(r"<[^>]+>", "", html)
     claim = ClaimFactory(source=SourceFactory(name="The Kyiv Independent", kind="media"))
     publish_edition(claim.briefing)
     assert "According to the Kyiv Independent" in body(client.get(detail_url(claim.briefing)))
