@@ -64,15 +64,13 @@ class Node:
     actor: object
     x: int
     y: int
-    label_x: int
-    label_y: int
 
     def svg(self):
         """The dot and, beside it, the actor's name."""
         name = html_text(self.actor.name)
         return (
             f'<circle cx="{self.x}" cy="{self.y}" r="5"/>'
-            f'<text x="{self.label_x}" y="{self.label_y}">{name}</text>'
+            f'<text x="{self.x + NAME_GAP}" y="{self.y + 4}">{name}</text>'
         )
 
 
@@ -173,30 +171,27 @@ def drawing(events):
     to its left, the column as far right as the widest arc needs."""
     found = links(events)
     ordered = column_order(found)
-    row_of = {actor.slug: row for row, actor in enumerate(ordered)}
+    y_of = {actor.slug: MARGIN + row * ROW for row, actor in enumerate(ordered)}
     spans, drawn_between = [], {}
     for link in found:
-        first, second = row_of[link.source.slug], row_of[link.target.slug]
-        pair = frozenset((first, second))
+        y1, y2 = y_of[link.source.slug], y_of[link.target.slug]
+        pair = frozenset((y1, y2))
         earlier = drawn_between.get(pair, 0)
         drawn_between[pair] = earlier + 1
-        spans.append((link, first, second, abs(second - first) * ROW // 2 + earlier * PAIR_SPREAD))
+        spans.append((link, y1, y2, abs(y2 - y1) // 2 + earlier * PAIR_SPREAD))
     column_x = MARGIN + ARC_END + max((bulge for *_, bulge in spans), default=0)
     arcs = [
         Arc(
             x=column_x - ARC_END,
-            y1=MARGIN + first * ROW,
-            y2=MARGIN + second * ROW,
+            y1=y1,
+            y2=y2,
             bulge=bulge,
             mutual=link.mutual,
             not_yet=all(event.status in NOT_YET for event in link.events),
         )
-        for link, first, second, bulge in spans
+        for link, y1, y2, bulge in spans
     ]
-    nodes = [
-        Node(actor, column_x, MARGIN + row * ROW, column_x + NAME_GAP, MARGIN + row * ROW + 4)
-        for row, actor in enumerate(ordered)
-    ]
+    nodes = [Node(actor, column_x, y_of[actor.slug]) for actor in ordered]
     longest_name = max((len(actor.name) for actor in ordered), default=0)
     # Written here rather than in the template, like the timeline's marks (briefing.timeline).
     marks = [arc.svg() for arc in arcs] + [node.svg() for node in nodes]
