@@ -1043,6 +1043,12 @@ class ClaimRelation(CleanTextModel):
         CORROBORATES = "corroborates", "Corroborates"
         CONTRADICTS = "contradicts", "Contradicts"
 
+    # The same relation as the other claim's note reads it: "Corroborated by claim 22".
+    PASSIVE_LABELS = {
+        Relation.CORROBORATES: "Corroborated by",
+        Relation.CONTRADICTS: "Contradicted by",
+    }
+
     class Independence(models.TextChoices):
         INDEPENDENT = "independent", "Independent of each other"
         DEPENDENT = "dependent", "Not independent (same origin)"

@@ -264,6 +264,16 @@ class EventItem:
 
 
 @dataclass
+class Comparison:
+    """Another claim that corroborates or contradicts this one, as this claim's note says it."""
+
+    phrase: str  # "Corroborates", or "Corroborated by" on the other claim's side
+    independence: str
+    note: str
+    other: "ClaimItem"
+
+
+@dataclass
 class ClaimItem:
     order: int
     text: str
@@ -283,8 +293,7 @@ class ClaimItem:
     # Links to its note and to its words on the page: see BriefingPage.show_only().
     href: str = ""
     quote_href: str = ""
-    # (relation label, independence label, note, other ClaimItem, this claim is the subject)
-    comparisons: list = field(default_factory=list, repr=False)
+    comparisons: list = field(default_factory=list, repr=False)  # of Comparison
 
     @property
     def anchor(self):
@@ -505,14 +514,15 @@ class BriefingPage:
                 other = self.claim_by_order.get(relation["claim"])
                 if other is None:
                     continue
-                relation_label = _label(ClaimRelation.Relation, relation["relation"])
+                kind = relation["relation"]
                 independence = _label(ClaimRelation.Independence, relation["independence"])
                 claim.comparisons.append(
-                    (relation_label, independence, relation["note"], other, True)
+                    Comparison(
+                        _label(ClaimRelation.Relation, kind), independence, relation["note"], other
+                    )
                 )
-                other.comparisons.append(
-                    (relation_label, independence, relation["note"], claim, False)
-                )
+                passive = ClaimRelation.PASSIVE_LABELS.get(kind, f"{kind} by")
+                other.comparisons.append(Comparison(passive, independence, relation["note"], claim))
 
         self.takeaways = [
             TakeawayItem(

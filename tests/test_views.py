@@ -871,8 +871,22 @@ def test_related_claims_link_to_each_other_with_the_relation_in_words(client):
         return text[: text.index("</li>\n")]
 
     assert f'Contradicts <a href="#claim-{second.order}">claim {second.order}</a>' in item(first)
-    assert f'Contradicts by <a href="#claim-{first.order}">claim {first.order}</a>' in item(second)
+    assert f'Contradicted by <a href="#claim-{first.order}">claim {first.order}</a>' in item(second)
     assert "(independent of each other): Different counts." in item(first)
+    claim_page = body(client.get(f"{detail_url(first.briefing)}claims/{second.order}/"))
+    assert "Contradicted by <a href=" in claim_page
+    assert "Contradicts by" not in html + claim_page
+
+
+def test_the_demo_notes_say_which_claim_corroborates_which(client, demo):
+    html = body(client.get(detail_url(demo)))
+
+    def note(order):
+        text = html[html.index(f'id="claim-{order}"') :]
+        return text[: text.index("</li>\n")]
+
+    assert 'Corroborates <a href="#claim-22">claim 22</a>' in note(27)
+    assert 'Corroborated by <a href="#claim-27">claim 27</a>' in note(22)
 
 
 def test_a_relation_to_a_claim_readers_cannot_see_is_not_shown(client):
