@@ -643,6 +643,8 @@ def test_who_acts_on_whom_is_drawn_from_participants_with_a_text_equivalent(clie
     assert "<script" not in figure
     words = re.sub(r"<[^>]+>", "", figure)
     assert "Sergei Shoigu visits North Korea" in words
+    # Russia takes part in its envoy's visit; it is not itself a visitor.
+    assert "Russia visits" not in words
     assert "North Korea supplies Russia" in words
     # What the article does not report as having happened is not said to have happened.
     assert "Kim Jong Un may visit Russia" in words
