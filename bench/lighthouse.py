@@ -1,6 +1,7 @@
 """Lighthouse scores of the reader's pages, served over https by the `make serve` set-up.
 
 Usage: .venv/bin/python bench/lighthouse.py [--runs 3] [--lighthouse PATH] [--keep-reports DIR]
+                                            [--tasks]
 
 Lighthouse 12 runs offline from npm, installed outside the repository (version 13 needs a newer
 Node than the machine's):
@@ -23,6 +24,12 @@ icon, served as a static file by the same server. What it loses is the machine's
 browser's own start-up work under the 4x slowdown), not anything a page did.
 Prints a Markdown table of the four category scores per page and preset, then every audit of
 that run that scored below 1, with the elements or items it names.
+
+With --tasks, Lighthouse also saves each run's trace, and a second table gives, for each phone
+run, what its blocking time is made of on a page without script: the task of the page's first
+real layout (style, layout and often paint in one task) and the long tasks before it (mostly the
+navigation's commit, where Chromium creates the script contexts DevTools asks for). Lighthouse
+replays a task that lays out at twice its length, the others at four times.
 """
 
 import argparse
@@ -87,17 +94,74 @@ def self_signed_certificate(folder):
     return certificate, key
 
 
-def run_lighthouse(lighthouse, url, preset_flags, output, attempts=3):
-    """Lighthouse's JSON report of the page; a run that fails to record its trace is retried."""
+def run_lighthouse(lighthouse, url, preset_flags, output, attempts=3, save_trace=False):
+    """Lighthouse's JSON report of the page; a run that fails to record its trace is retried.
+
+    With save_trace, Lighthouse also writes the run's trace beside the report (`trace_path`)."""
     environment = {**os.environ, "CHROME_PATH": CHROMIUM}
     command = [lighthouse, url, "--output=json", f"--output-path={output}", "--quiet"]
     command += [f"--chrome-flags={' '.join(CHROME_FLAGS)}", *preset_flags]
+    if save_trace:
+        command.append("--save-assets")
     for attempt in range(1, attempts + 1):
         # Now and then Chromium's trace misses the navigation (NO_NAVSTART) on a loaded machine.
         if subprocess.run(command, env=environment).returncode == 0:
             return json.loads(output.read_text())
         print(f"Lighthouse failed on {url} (attempt {attempt} of {attempts})", file=sys.stderr)
     raise RuntimeError(f"Lighthouse failed {attempts} times on {url}")
+
+
+def trace_path(report_path):
+    """Where `lighthouse --save-assets` writes the trace of the report at report_path."""
+    return report_path.with_name(f"{report_path.stem}-0.trace.json")
+
+
+def first_layout_tasks(trace_file, url):
+    """(ms of the task holding the page's first real layout, ms of the long tasks before it).
+
+    The page's main thread is the one that parsed `url`; a long task is one of 10 ms or more,
+    the length from which Lighthouse's simulator keeps a task of its own. Layouts of a single
+    object (the empty document Chromium starts with) are not the page's.
+    """
+    events = json.loads(trace_file.read_text())
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    parses = [
+        e
+        for e in events
+        if e.get("name") == "ParseHTML" and e["args"]["beginData"].get("url") == url
+    ]
+    if not parses:
+        return None, None
+    thread = (parses[0]["pid"], parses[0]["tid"])
+    start = min(
+        (
+            e["ts"]
+            for e in events
+            if e.get("name") == "navigationStart"
+            and e["pid"] == thread[0]
+            and e["args"].get("data", {}).get("documentLoaderURL") == url
+        ),
+        default=parses[0]["ts"],
+    )
+    on_thread = [
+        e
+        for e in events
+        if (e.get("pid"), e.get("tid")) == thread and e.get("ph") == "X" and e["ts"] >= start
+    ]
+    tasks = sorted((e for e in on_thread if e["name"] == "RunTask"), key=lambda e: e["ts"])
+    layouts = [
+        e
+        for e in on_thread
+        if e["name"] == "Layout" and e["args"].get("beginData", {}).get("dirtyObjects", 0) > 1
+    ]
+    if not layouts:
+        return None, None
+    first_layout = min(layouts, key=lambda e: e["ts"])
+    task = next(
+        (t for t in tasks if t["ts"] <= first_layout["ts"] < t["ts"] + t["dur"]), first_layout
+    )
+    before = sum(t["dur"] for t in tasks if t["ts"] < task["ts"] and t["dur"] >= 10_000)
+    return task["dur"] / 1000, before / 1000
 
 
 def category_scores(report):
@@ -158,8 +222,10 @@ def failing_audits(report):
     return failing
 
 
-def measure(lighthouse, rounds, environment, certificate, workdir, runs):
-    """Fills `runs` with each page's and preset's reports, the rounds interleaved."""
+def measure(lighthouse, rounds, environment, certificate, workdir, runs, tasks=None):
+    """Fills `runs` with each page's and preset's reports, the rounds interleaved.
+
+    Given a dict `tasks`, also fills it with each phone run's first_layout_tasks()."""
     with Server(environment, workdir / "gunicorn.log", certificate) as server:
         for path in PAGES.values():  # readers meet the page cache warm, as in bench/throughput.py
             status = fetch(server.url + path, context=server.context)[0]
@@ -168,10 +234,14 @@ def measure(lighthouse, rounds, environment, certificate, workdir, runs):
         for round_number in range(rounds):  # interleaved, so a busy moment hits every page
             for page, preset in runs:
                 output = workdir / f"{page}-{preset}-{round_number + 1}.json"
+                save_trace = tasks is not None and preset == "mobile"
                 report = run_lighthouse(
-                    lighthouse, server.url + PAGES[page], PRESETS[preset], output
+                    lighthouse, server.url + PAGES[page], PRESETS[preset], output, 3, save_trace
                 )
                 runs[page, preset].append(report)
+                if save_trace:
+                    figures = first_layout_tasks(trace_path(output), report["finalDisplayedUrl"])
+                    tasks.setdefault(page, []).append((blocking_time(report), *figures))
                 print(f"{output.name}: {category_scores(report)}", file=sys.stderr)
 
 
@@ -182,6 +252,9 @@ def main():
     )
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page and preset")
     parser.add_argument("--keep-reports", type=Path, help="copy Lighthouse's JSON reports here")
+    parser.add_argument(
+        "--tasks", action="store_true", help="save the phone runs' traces and read their tasks"
+    )
     args = parser.parse_args()
     if not Path(args.lighthouse).exists():
         sys.exit(f"no Lighthouse at {args.lighthouse}: see the docstring of {__file__}")
@@ -191,17 +264,18 @@ def main():
     environment["HTTPS"] = "true"  # gunicorn serves https: Secure cookies, HSTS, no redirect loop
     certificate = self_signed_certificate(workdir)
     runs = {(page, preset): [] for page in PAGES for preset in PRESETS}
+    tasks = {} if args.tasks else None
     # Written before the server starts: whitenoise indexes its files then.
     reference = BASE_DIR / "staticfiles" / PAGES["reference"].removeprefix("/static/")
     reference.parent.mkdir(parents=True, exist_ok=True)
     reference.write_text(REFERENCE_PAGE)
     try:
-        measure(args.lighthouse, args.runs, environment, certificate, workdir, runs)
+        measure(args.lighthouse, args.runs, environment, certificate, workdir, runs, tasks)
     finally:
         reference.unlink(missing_ok=True)
     if args.keep_reports:
         args.keep_reports.mkdir(parents=True, exist_ok=True)
-        for report in workdir.glob("*-*-*.json"):
+        for report in workdir.glob("*-*-*.json"):  # with --tasks, the traces too
             shutil.copy(report, args.keep_reports)
 
     # The run of median performance, as Lighthouse advises for a score that varies with load.
@@ -247,6 +321,18 @@ def main():
                 print(f"  - {item}")
             if audit["more"]:
                 print(f"  - … and {audit['more']} more")
+        print()
+    if tasks:
+        print("Phone runs: blocking time, the task of the page's first layout, the long tasks")
+        print("before it (ms of real time, before Lighthouse's slowdown).\n")
+        print("| page | blocking time | first layout task | long tasks before it |")
+        print("| --- | --- | --- | --- |")
+        for page, figures in tasks.items():
+            cells = [
+                ", ".join("–" if value is None else f"{value:.0f}" for value in column)
+                for column in zip(*figures, strict=True)
+            ]
+            print(f"| {page} | " + " | ".join(cells) + " |")
         print()
     shutil.rmtree(workdir, ignore_errors=True)
 
