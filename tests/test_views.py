@@ -1078,6 +1078,9 @@ def test_a_claim_has_its_own_page_with_its_quote_source_grades_and_what_it_conce
     speaker = f'<a href="/briefings/{demo.slug}/#actor-paek-and-ri">Paek and Ri</a>'
     assert f"<dt>Who says it</dt><dd>{speaker}</dd>" in html
     assert "<dt>Source</dt><dd><a " in html and ">Testimony of the captured soldiers" in html
+    # The article's own claim: the article says it, in a word, not “According to the article”.
+    html = client.get(claim_url(demo, 14)).content.decode()
+    assert "<dt>Who says it</dt><dd>The article</dd>" in html
 
 
 def test_an_unknown_claim_number_is_not_found(client, demo):
