@@ -26,8 +26,8 @@ ACTOR_PARAM_MAX = 100
 
 
 def code_token_sources():
-    """The files a stored page or its ETag can depend on: the public templates, the stylesheet
-    and every module of the app.
+    """The files a stored page or its ETag can depend on: the public templates, the stylesheets
+    (a page links them by names made from their content) and every module of the app.
 
     Every module, not only those that seem to shape a page: that costs one render of each page
     after a deploy, and no stored page outlives a change to a module that was overlooked.
@@ -37,7 +37,7 @@ def code_token_sources():
         [
             *(settings.BASE_DIR / "templates" / "public").glob("**/*.html"),
             *app.glob("*.py"),
-            settings.BASE_DIR / "static" / "briefing" / "site.css",
+            *(settings.BASE_DIR / "static" / "briefing").glob("*.css"),
         ]
     )
 

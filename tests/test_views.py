@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from briefing import publishing, reading, timeline
 from briefing.models import Actor, Claim, Edition, Event, Source
+from briefing.views import code_token_sources
 from tests.factories import (
     ActorFactory,
     BriefingFactory,
@@ -359,6 +360,23 @@ def test_stylesheet_is_linked_by_hashed_name_and_cached_for_long(client):
     response = client.get(href)
     assert response.status_code == 200
     assert "max-age=315360000" in response["Cache-Control"]
+
+
+def test_the_article_stylesheet_is_linked_where_the_article_starts(client, demo):
+    """The first screen is drawn before the article's rules arrive and its layout is done."""
+    html = client.get(detail_url(demo)).content.decode()
+    links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
+    plain = [re.sub(r"\.[0-9a-f]{12}\.css$", ".css", link) for link in links]
+    assert plain == ["/static/briefing/site.css", "/static/briefing/article.css"]
+    site, article = (html.index(f'href="{link}"') for link in links)
+    assert site < html.index("</head>") < html.index('<section id="takeaways"') < article
+    assert article < html.index('<section id="article"') < html.index('class="paragraphs"')
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200
+        assert "max-age=315360000" in response["Cache-Control"]
+    # A stored page names both by their content: a change to either renews it.
+    assert {"site.css", "article.css"} <= {path.name for path in code_token_sources()}
 
 
 def test_only_get_and_head_are_allowed(client):
