@@ -121,8 +121,9 @@ def first_layout_tasks(trace_file, url):
     """(ms of the task holding the page's first real layout, ms of the long tasks before it).
 
     The page's main thread is the one that parsed `url`; a long task is one of 10 ms or more,
-    the length from which Lighthouse's simulator keeps a task of its own. Layouts of a single
-    object (the empty document Chromium starts with) are not the page's.
+    the length from which Lighthouse's simulator keeps a task of its own. The page's first
+    layout is the first in its frame once its parsing has begun: the empty document Chromium
+    starts with has layouts of its own.
     """
     events = json.loads(trace_file.read_text())
     events = events["traceEvents"] if isinstance(events, dict) else events
@@ -150,10 +151,13 @@ def first_layout_tasks(trace_file, url):
         if (e.get("pid"), e.get("tid")) == thread and e.get("ph") == "X" and e["ts"] >= start
     ]
     tasks = sorted((e for e in on_thread if e["name"] == "RunTask"), key=lambda e: e["ts"])
+    frame = parses[0]["args"]["beginData"].get("frame")
     layouts = [
         e
         for e in on_thread
-        if e["name"] == "Layout" and e["args"].get("beginData", {}).get("dirtyObjects", 0) > 1
+        if e["name"] == "Layout"
+        and e["ts"] >= parses[0]["ts"]
+        and e["args"].get("beginData", {}).get("frame") == frame
     ]
     if not layouts:
         return None, None
